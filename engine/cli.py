@@ -1,0 +1,157 @@
+"""The rtms-doctor command line.
+
+Exit status: 0 success, 1 lint findings, 2 bad input or usage, 3 broken knowledge base.
+No traceback reaches the user: every failure becomes one clear line on stderr.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import EngineError, InputError, KnowledgeError
+from .paths import Roots, default_roots
+
+
+def _roots(root: str | None) -> Roots:
+    return Roots.at(Path(root)) if root else default_roots()
+
+
+def _kb(root: str | None):  # type: ignore[no-untyped-def]
+    from .knowledge import load_knowledge
+
+    return load_knowledge(_roots(root))
+
+
+root_option = click.option("--root", type=click.Path(file_okay=False), default=None,
+                           help="Use the kb/, rules/ and reports/ below this folder instead of the shipped ones.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="rtms-doctor")
+def cli() -> None:
+    """Diagnose Zoom Realtime Media Streams (RTMS) integration failures."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="Staff report in Markdown, or one JSON object.")
+@click.option("--reply", is_flag=True, help="A short forum-ready reply instead of the staff report.")
+@root_option
+def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, root: str | None) -> None:
+    """Diagnose one case from FILE ... (or - for standard input)."""
+    from .diagnosis import Doctor
+    from .ingest import read_inputs
+    from .render import Renderer
+
+    kb = _kb(root)
+    facts = read_inputs(inputs or ("-",), kb.schema)
+    diagnosis = Doctor(kb).diagnose(facts)
+    renderer = Renderer(kb)
+    if reply:
+        click.echo(renderer.reply(diagnosis), nl=False)
+    elif fmt == "json":
+        click.echo(renderer.json(diagnosis))
+    else:
+        click.echo(renderer.markdown(diagnosis), nl=False)
+
+
+@cli.group()
+def kb() -> None:
+    """Browse the knowledge base."""
+
+
+@kb.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@root_option
+def kb_list(fmt: str, root: str | None) -> None:
+    """List the causes."""
+    knowledge = _kb(root)
+    rows = [{"id": c.id, "title": c.title, "group": c.group, "status": c.status}
+            for c in knowledge.causes.values()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max((len(r["id"]) for r in rows), default=10)
+    for row in rows:
+        click.echo(f"{row['id']:<{width}}  {row['group']:<15}  {row['title']}")
+
+
+@kb.command("show")
+@click.argument("cause_id")
+@root_option
+def kb_show(cause_id: str, root: str | None) -> None:
+    """Show one cause with its rules."""
+    from .render import Renderer
+
+    knowledge = _kb(root)
+    if cause_id not in knowledge.causes:
+        raise InputError(f"no cause '{cause_id}' (see `rtms-doctor kb list`)")
+    click.echo(Renderer(knowledge).cause(cause_id), nl=False)
+
+
+@cli.command()
+@root_option
+def lint(root: str | None) -> None:
+    """Check the knowledge base, rules, their cases and the templates."""
+    from .lint import lint as run_lint
+    from .render import template_problems
+
+    knowledge = _kb(root)
+    findings = run_lint(knowledge, render_check=template_problems)
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    if findings:
+        click.echo(f"lint: {len(findings)} problem(s)", err=True)
+        sys.exit(1)
+    cases = sum(len(r.rule.cases) for r in knowledge.rules)
+    click.echo(f"lint: ok ({len(knowledge.causes)} causes, {len(knowledge.rules)} rules, "
+               f"{cases} rule cases, {len(knowledge.schema.specs)} facts; KB {knowledge.version})")
+
+
+@cli.command()
+@root_option
+def schema(root: str | None) -> None:
+    """Print the JSON Schema of the case JSON (the facts model)."""
+    from .facts import load_fact_schema
+
+    click.echo(json.dumps(load_fact_schema(_roots(root).kb).json_schema(), indent=2, ensure_ascii=False))
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: maps our errors to exit statuses, and never shows a traceback."""
+    try:
+        return cli.main(args=argv, prog_name="rtms-doctor", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("rtms-doctor: aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except InputError as exc:
+        click.echo(f"rtms-doctor: error: {exc}", err=True)
+        sys.exit(2)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        click.echo(f"rtms-doctor: the knowledge base is broken ({len(exc.problems)} problem(s)); nothing was run", err=True)
+        sys.exit(3)
+    except EngineError as exc:
+        click.echo(f"rtms-doctor: engine error: {exc}", err=True)
+        sys.exit(3)
+    except BrokenPipeError:
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # last resort: still one line, never a traceback
+        click.echo(f"rtms-doctor: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,221 @@
+"""From resolved facts to a ranked, explained differential diagnosis.
+
+The ranking algebra is log-odds (documented in kb/policy.yaml and the README): every cause
+starts at logit(prior); every rule that fires adds its effective weight (weight x the factor
+of what the rule rests on). Confidence = sigmoid(score). A cause's score therefore decomposes
+exactly into its prior and the rules that moved it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import conditions as C
+from .case import ResolvedFacts
+from .durable_engine import DurableEvaluator
+from .errors import EngineError
+from .kb_models import Cause
+from .knowledge import CompiledRule, KnowledgeBase
+
+STATUS_ORDER = {"likely": 0, "possible": 1, "cannot_tell": 2, "ruled_out": 3}
+IMPACT_ORDER = {"blocker": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    rule: CompiledRule
+    truth: C.Truth
+
+    @property
+    def hit(self) -> bool:
+        return self.truth is C.Truth.TRUE
+
+
+@dataclass
+class CauseResult:
+    cause: Cause
+    status: str
+    confidence: float
+    score: float  # log-odds: logit(prior) + evidence
+    evidence: float  # sum of effective weights of the rules that fired
+    hits: list[RuleOutcome]
+    unknown: list[RuleOutcome]
+
+    @property
+    def supporting(self) -> list[RuleOutcome]:
+        return [o for o in self.hits if o.rule.effective_weight > 0]
+
+    @property
+    def excluding(self) -> list[RuleOutcome]:
+        return [o for o in self.hits if o.rule.effective_weight < 0]
+
+
+@dataclass(frozen=True)
+class Question:
+    path: str
+    value: float  # expected change of the top candidates' confidences if it were answered
+    causes: tuple[str, ...]  # the candidate causes the answer moves
+
+
+@dataclass
+class Diagnosis:
+    kb: KnowledgeBase
+    facts: ResolvedFacts
+    causes: list[CauseResult]
+    outcomes: dict[str, C.Truth]
+    questions: list[Question] = field(default_factory=list)
+
+    def by_status(self, status: str) -> list[CauseResult]:
+        return [c for c in self.causes if c.status == status]
+
+
+class Doctor:
+    """Holds the compiled engine; diagnose() may be called for many cases."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.durable = DurableEvaluator((r.id, r.condition) for r in kb.rules)
+        self.rules_by_id = {r.id: r for r in kb.rules}
+        self._rules_by_path: dict[str, list[CompiledRule]] = {}
+        for rule in kb.rules:
+            for path in rule.paths:
+                self._rules_by_path.setdefault(path, []).append(rule)
+
+    # -- evaluation -----------------------------------------------------------------------
+    def outcomes(self, facts: dict[str, Any]) -> dict[str, C.Truth]:
+        """Hit / no hit / cannot tell for every rule: durable decides what fires; the
+        reference evaluator tells 'no hit' from 'cannot tell' and must agree on the hits."""
+        fired = self.durable.fired(facts)
+        result: dict[str, C.Truth] = {}
+        for rule in self.kb.rules:
+            truth = C.evaluate(rule.condition, facts)
+            if (truth is C.Truth.TRUE) != (rule.id in fired):
+                raise EngineError(f"engines disagree on rule {rule.id}: durable_rules "
+                                  f"{'fired' if rule.id in fired else 'did not fire'}, reference says {truth.value}")
+            result[rule.id] = truth
+        return result
+
+    def rank(self, outcomes: dict[str, C.Truth]) -> list[CauseResult]:
+        policy = self.kb.policy
+        results = []
+        for cause in self.kb.causes.values():
+            rules = self.kb.rules_for(cause.id)
+            hits = [RuleOutcome(r, outcomes[r.id]) for r in rules if outcomes[r.id] is C.Truth.TRUE]
+            unknown = [RuleOutcome(r, outcomes[r.id]) for r in rules if outcomes[r.id] is C.Truth.UNKNOWN]
+            evidence = sum(o.rule.effective_weight for o in hits)
+            score = logit(cause.prior) + evidence
+            confidence = sigmoid(score)
+            supported = any(o.rule.effective_weight > 0 for o in hits)
+            if evidence <= policy.ruled_out:
+                status = "ruled_out"
+            elif supported and confidence >= policy.likely:
+                status = "likely"
+            elif supported and confidence >= policy.possible:
+                status = "possible"
+            else:
+                status = "cannot_tell"
+            results.append(CauseResult(cause, status, confidence, score, evidence, hits, unknown))
+        results.sort(key=lambda r: (STATUS_ORDER[r.status], -round(r.confidence, 12), -r.cause.prior,
+                                    IMPACT_ORDER[r.cause.impact], r.cause.id))
+        return results
+
+    def diagnose(self, facts: ResolvedFacts, questions: bool = True) -> Diagnosis:
+        normalized = facts.normalized()
+        outcomes = self.outcomes(normalized)
+        ranked = self.rank(outcomes)
+        diagnosis = Diagnosis(self.kb, facts, ranked, outcomes)
+        if questions:
+            diagnosis.questions = self.follow_up(normalized, ranked)[: self.kb.policy.questions]
+        return diagnosis
+
+    # -- follow-up questions ----------------------------------------------------------------
+    def candidates(self, ranked: list[CauseResult]) -> list[CauseResult]:
+        """The causes worth separating: the top of the ranking that is not ruled out."""
+        return [r for r in ranked if r.status != "ruled_out"][: self.kb.policy.candidates]
+
+    def follow_up(self, facts: dict[str, Any], ranked: list[CauseResult],
+                  skip: frozenset[str] = frozenset()) -> list[Question]:
+        """Unknown facts ranked by how much an answer would move the top candidates.
+
+        For each unknown fact read by a candidate's undecided rules, every plausible answer is
+        tried; the value of the question is the mean total change of the candidates'
+        confidences, plus a bonus when an answer would change the leader.
+        """
+        top = self.candidates(ranked)
+        if not top:
+            return []
+        cause_ids = {r.cause.id for r in top}
+        base = {r.cause.id: r.score for r in top}
+        leader = top[0].cause.id
+        paths: dict[str, None] = {}
+        for result in top:
+            for outcome in result.unknown:
+                for path in C.unknown_paths(outcome.rule.condition, facts):
+                    if path not in skip:
+                        paths[path] = None
+        questions = []
+        for path in paths:
+            rules = [r for r in self._rules_by_path.get(path, []) if r.cause_id in cause_ids]
+            answers = self.plausible_answers(path)
+            if not answers or not rules:
+                continue
+            total = 0.0
+            moved: set[str] = set()
+            for answer in answers:
+                trial = dict(facts)
+                trial[path] = answer
+                scores = dict(base)
+                for rule in rules:
+                    before = C.evaluate(rule.condition, facts) is C.Truth.TRUE
+                    after = C.evaluate(rule.condition, trial) is C.Truth.TRUE
+                    if before != after:
+                        delta = rule.effective_weight if after else -rule.effective_weight
+                        scores[rule.cause_id] += delta
+                        moved.add(rule.cause_id)
+                change = sum(abs(sigmoid(scores[c]) - sigmoid(base[c])) for c in base)
+                if max(scores, key=lambda c: (scores[c], c)) != leader:
+                    change += 0.5
+                total += change
+            value = total / len(answers)
+            if value > 0:
+                ordered = tuple(c for c in (r.cause.id for r in top) if c in moved)
+                questions.append(Question(path, round(value, 6), ordered))
+        questions.sort(key=lambda q: (-q.value, q.path))
+        return questions
+
+    def plausible_answers(self, path: str) -> list[Any]:
+        """Normalised values worth trying for a fact: its closed set, or the rules' operands."""
+        spec = self.kb.schema[path]
+        if spec.element_type == "bool":
+            return [True, False]
+        if spec.element_type == "enum" and not spec.is_list:
+            return list(spec.values)
+        operands: list[Any] = []
+        for rule in self._rules_by_path.get(path, []):
+            for leaf in C.leaves(rule.condition):
+                if leaf.path != path or leaf.op in ("present", "missing"):
+                    continue
+                values = leaf.operand if isinstance(leaf.operand, tuple) else (leaf.operand,)
+                for value in values:
+                    if leaf.op == "matches":
+                        value = value.replace(".*", " ").replace(".", "x")
+                    if leaf.op in ("gt", "lte"):
+                        value = value + 1 if leaf.op == "gt" else value
+                    if leaf.op in ("lt", "gte"):
+                        value = value - 1 if leaf.op == "lt" else value
+                    operands.append([value] if spec.is_list else value)
+        operands.append([] if spec.is_list else None)
+        unique: list[Any] = []
+        for value in operands:
+            if value is not None and value not in unique:
+                unique.append(value)
+        return unique

@@ -1,0 +1,249 @@
+"""The fact vocabulary (kb/facts/*.yaml) and the case model generated from it.
+
+Each fact has a dotted path (``account.developer_pack``), a type, and the question a support
+engineer asks to learn it. The pydantic model of the tool's own case JSON is generated from
+these specs, so adding a fact never needs Python. Every fact is optional: absent means unknown.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from .errors import KnowledgeError
+from .yamlio import load_yaml
+
+SCALAR_TYPES = ("bool", "int", "float", "str", "enum", "version", "date")
+ITEM_TYPES = ("str", "int", "enum")
+ORDERED_TYPES = ("int", "float", "version", "date")
+
+_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[.\-+~].*)?$")
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    """'v22.3.1' -> (22, 3, 1); missing parts are 0. Raises ValueError when not a version."""
+    match = _VERSION.match(text.strip())
+    if not match:
+        raise ValueError(f"not a version: {text!r}")
+    return tuple(int(part or 0) for part in match.groups())  # type: ignore[return-value]
+
+
+def version_code(text: str) -> int:
+    """A version as one comparable integer (durable_rules compares strings lexically)."""
+    major, minor, patch = parse_version(text)
+    return major * 1_000_000 + min(minor, 999) * 1_000 + min(patch, 999)
+
+
+def date_code(value: dt.date | str) -> int:
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return value.year * 10_000 + value.month * 100 + value.day
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    path: str
+    type: str
+    ask: str
+    where: str
+    items: str | None = None
+    values: tuple[Any, ...] = ()
+    section_title: str = ""
+
+    @property
+    def is_list(self) -> bool:
+        return self.type == "list"
+
+    @property
+    def element_type(self) -> str:
+        """The type of one value: the item type for lists, the type itself otherwise."""
+        return self.items if self.is_list else self.type  # type: ignore[return-value]
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        """The closed set of values a question can offer, if there is one."""
+        if self.element_type == "bool":
+            return (True, False)
+        return self.values
+
+    def normalize(self, value: Any) -> Any:
+        """The form both evaluators compare: versions and dates become integers."""
+        if self.is_list:
+            return [self._normalize_one(v) for v in value]
+        return self._normalize_one(value)
+
+    def _normalize_one(self, value: Any) -> Any:
+        kind = self.element_type
+        if kind == "version":
+            return version_code(value)
+        if kind == "date":
+            return date_code(value)
+        if kind == "float":
+            return float(value)
+        return value
+
+
+class _FactSpecFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    class Entry(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        type: Literal["bool", "int", "float", "str", "enum", "version", "date", "list"]
+        items: Optional[Literal["str", "int", "enum"]] = None
+        values: list[Any] = Field(default_factory=list)
+        ask: str = Field(min_length=10)
+        where: str = Field(min_length=3)
+
+    section: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    facts: dict[str, Entry]
+
+
+@dataclass
+class FactSchema:
+    """All fact specs, by path, plus the generated pydantic case model."""
+
+    specs: dict[str, FactSpec]
+    sections: dict[str, str] = field(default_factory=dict)
+    _case_model: type[BaseModel] | None = None
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.specs
+
+    def __getitem__(self, path: str) -> FactSpec:
+        return self.specs[path]
+
+    @property
+    def case_model(self) -> type[BaseModel]:
+        if self._case_model is None:
+            self._case_model = build_case_model(self)
+        return self._case_model
+
+    def json_schema(self) -> dict[str, Any]:
+        schema = self.case_model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "rtms-doctor case"
+        return schema
+
+
+def load_fact_schema(kb_root: Path) -> FactSchema:
+    problems: list[str] = []
+    specs: dict[str, FactSpec] = {}
+    sections: dict[str, str] = {}
+    for path in sorted((kb_root / "facts").glob("*.yaml")):
+        try:
+            data, lines = load_yaml(path)
+            parsed = _FactSpecFile.model_validate(data)
+        except ValueError as exc:
+            if isinstance(exc, ValidationError):
+                for err in exc.errors():
+                    loc = ".".join(str(p) for p in err["loc"])
+                    problems.append(f"{path}:{lines.line(err['loc'])}: {loc}: {err['msg']}")
+            else:
+                problems.append(str(exc))
+            continue
+        sections[parsed.section] = parsed.title
+        for name, entry in parsed.facts.items():
+            full = f"{parsed.section}.{name}"
+            line = lines.line(("facts", name))
+            problem = _check_entry(entry)
+            if problem:
+                problems.append(f"{path}:{line}: fact {full}: {problem}")
+                continue
+            if full in specs:
+                problems.append(f"{path}:{line}: fact {full} is defined twice")
+            specs[full] = FactSpec(
+                path=full, type=entry.type, ask=entry.ask, where=entry.where,
+                items=entry.items, values=tuple(entry.values), section_title=parsed.title,
+            )
+    if problems:
+        raise KnowledgeError(problems)
+    return FactSchema(specs=specs, sections=sections)
+
+
+def _check_entry(entry: _FactSpecFile.Entry) -> str | None:
+    if entry.type == "list" and entry.items is None:
+        return "a list needs 'items' (str, int or enum)"
+    if entry.type != "list" and entry.items is not None:
+        return "'items' is only for lists"
+    needs_values = entry.type == "enum" or entry.items == "enum"
+    if needs_values and not entry.values:
+        return "an enum needs 'values'"
+    if not needs_values and entry.values:
+        return "'values' is only for enums"
+    return None
+
+
+# --- the generated case model -------------------------------------------------------------
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+def _version_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a version must be a string such as \"1.0.3\"")
+    parse_version(value)
+    return value.strip()
+
+
+def _annotation(spec: FactSpec) -> Any:
+    from typing import Annotated
+
+    from pydantic import AfterValidator, Strict
+
+    def scalar(kind: str) -> Any:
+        if kind == "bool":
+            return Annotated[bool, Strict()]
+        if kind == "int":
+            return Annotated[int, Strict()]
+        if kind == "float":
+            return float
+        if kind == "str":
+            return Annotated[str, Strict()]
+        if kind == "enum":
+            return Literal[spec.values]  # type: ignore[valid-type]
+        if kind == "version":
+            return Annotated[Any, AfterValidator(_version_str)]
+        if kind == "date":
+            return dt.date
+        raise AssertionError(kind)
+
+    if spec.is_list:
+        return list[scalar(spec.items)]  # type: ignore[arg-type,misc]
+    return scalar(spec.type)
+
+
+def build_case_model(schema: FactSchema) -> type[BaseModel]:
+    """Nested pydantic models, one per section (and sub-section), all fields optional."""
+    tree: dict[str, Any] = {}
+    for spec in schema.specs.values():
+        node = tree
+        parts = spec.path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = spec
+
+    def build(name: str, node: dict[str, Any], doc: str) -> type[BaseModel]:
+        fields: dict[str, Any] = {}
+        for key, child in node.items():
+            if isinstance(child, FactSpec):
+                fields[key] = (Optional[_annotation(child)], Field(default=None, description=child.ask))
+            else:
+                fields[key] = (Optional[build(f"{name}_{key}", child, key)], None)
+        model = create_model(name, __config__=_STRICT, **fields)  # type: ignore[call-overload]
+        model.__doc__ = doc
+        return model
+
+    top = {k: v for k, v in tree.items()}
+    fields: dict[str, Any] = {
+        key: (Optional[build(f"Case_{key}", child, schema.sections.get(key, key))], None)
+        for key, child in top.items()
+    }
+    fields["case_version"] = (Optional[Literal[1]], None)
+    model = create_model("Case", __config__=_STRICT, **fields)  # type: ignore[call-overload]
+    model.__doc__ = "One RTMS support case: every fact optional, absent means unknown."
+    return model

@@ -1,0 +1,88 @@
+"""pydantic models of the knowledge files: causes (kb/causes), rules with cases (rules/), policy."""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SNAKE_ID = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
+RULE_ID = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*\.[a-z0-9]+(?:_[a-z0-9]+)*$"
+
+Group = Literal["account", "app_config", "portal_settings", "start_context", "webhook",
+                "handshake", "upkeep", "data", "sdk"]
+Basis = Literal["official", "forum", "inferred", "third_party"]
+Impact = Literal["blocker", "high", "medium", "low"]
+LifeCycle = Literal["experimental", "stable", "deprecated"]
+Tier = Literal["official-doc", "official-code", "zoom-plugin", "forum", "third-party"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reference(_Strict):
+    url: str = Field(pattern=r"^https://\S+$")
+    title: str = Field(min_length=3)
+    tier: Tier
+
+
+class Step(_Strict):
+    text: str = Field(min_length=10)
+    where: Optional[str] = None  # where to click in the portal, or which file to edit
+    snippet: Optional[str] = None  # code or command, shown as a fenced block
+    lang: str = ""  # language of the snippet's fence
+
+
+class Cause(_Strict):
+    id: str = Field(pattern=SNAKE_ID)
+    title: str = Field(min_length=10, max_length=120)
+    group: Group
+    status: LifeCycle
+    basis: Basis  # what the cause as a whole rests on; (inferred)/(third-party) claims say so
+    prior: float = Field(gt=0, lt=1)  # share of RTMS forum cases with this cause
+    impact: Impact
+    summary: str = Field(min_length=20)
+    why: str = Field(min_length=20)
+    remediation: list[Step] = Field(min_length=1)
+    references: list[Reference] = Field(min_length=1)
+    codes: list[str] = Field(default_factory=list)  # e.g. "rest 2310", "stop_reason 18"
+    replaced_by: Optional[str] = None  # for deprecated causes
+
+
+class RuleCase(_Strict):
+    name: str = Field(min_length=3)
+    expect: Literal["hit", "no_hit", "cannot_tell"]
+    facts: dict[str, Any]
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=RULE_ID)
+    weight: float = Field(ge=-6, le=6)  # log-likelihood ratio; negative weight rules the cause out
+    basis: Optional[Basis] = None  # defaults to the cause's basis
+    because: str = Field(min_length=10, max_length=240)
+    when: dict[str, Any]
+    cases: list[RuleCase] = Field(default_factory=list)
+
+    @field_validator("weight")
+    @classmethod
+    def _not_zero(cls, value: float) -> float:
+        if value == 0:
+            raise ValueError("a weight of 0 moves nothing; remove the rule or give it a weight")
+        return value
+
+
+class RuleFile(_Strict):
+    cause: str = Field(pattern=SNAKE_ID)
+    rules: list[Rule] = Field(min_length=1)
+
+
+class Policy(_Strict):
+    """How evidence turns into a status (kb/policy.yaml)."""
+
+    kb_version: str
+    basis_factor: dict[Basis, float]
+    likely: float = Field(gt=0, lt=1)  # posterior at or above which a cause is likely
+    possible: float = Field(gt=0, lt=1)
+    ruled_out: float = Field(lt=0)  # net evidence (log-odds) at or below which it is ruled out
+    questions: int = Field(ge=1, le=10)  # how many follow-up questions a report asks
+    candidates: int = Field(ge=1, le=20)  # how many top causes the questions try to separate

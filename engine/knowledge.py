@@ -1,0 +1,159 @@
+"""Loads and checks the whole knowledge base: facts, causes, rules, policy.
+
+Everything is validated before anything runs: a malformed file stops the load with every
+problem listed as ``file:line: what to fix``; the tool never runs on a half-loaded KB.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import conditions as C
+from .errors import KnowledgeError
+from .facts import FactSchema, load_fact_schema
+from .kb_models import Cause, Policy, Rule, RuleFile
+from .paths import Roots, default_roots
+from .yamlio import LineMap, load_yaml
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    cause_id: str
+    condition: C.Cond
+    effective_weight: float
+    file: Path
+    line: int
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.condition.paths()))
+
+
+@dataclass
+class KnowledgeBase:
+    roots: Roots
+    schema: FactSchema
+    policy: Policy
+    causes: dict[str, Cause]
+    rules: list[CompiledRule]
+    cause_files: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    version: str = ""
+
+    def rules_for(self, cause_id: str) -> list[CompiledRule]:
+        return [r for r in self.rules if r.cause_id == cause_id]
+
+
+def _validation_problems(exc: ValidationError, path: Path, lines: LineMap, prefix: tuple[Any, ...] = ()) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = prefix + tuple(err["loc"])
+        where = ".".join(str(p) for p in loc) or "(top level)"
+        msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        out.append(f"{path}:{lines.line(loc)}: {where}: {msg}")
+    return out
+
+
+def _load_model(path: Path, model: type[BaseModel], problems: list[str]) -> tuple[Any, LineMap] | None:
+    try:
+        data, lines = load_yaml(path)
+    except (ValueError, OSError) as exc:
+        problems.append(str(exc))
+        return None
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        problems.extend(_validation_problems(exc, path, lines))
+        return None
+
+
+def load_knowledge(roots: Roots | None = None) -> KnowledgeBase:
+    roots = roots or default_roots()
+    problems: list[str] = []
+    try:
+        schema = load_fact_schema(roots.kb)
+    except KnowledgeError as exc:
+        raise KnowledgeError(exc.problems) from None
+
+    policy_path = roots.kb / "policy.yaml"
+    loaded = _load_model(policy_path, Policy, problems)
+    if loaded is None:
+        raise KnowledgeError(problems or [f"{policy_path}:1: missing"])
+    policy: Policy = loaded[0]
+
+    causes: dict[str, Cause] = {}
+    cause_files: dict[str, tuple[Path, int]] = {}
+    for path in sorted((roots.kb / "causes").rglob("*.yaml")):
+        loaded = _load_model(path, Cause, problems)
+        if loaded is None:
+            continue
+        cause, lines = loaded
+        if cause.id in causes:
+            problems.append(f"{path}:{lines.line(('id',))}: cause id '{cause.id}' is also used by {cause_files[cause.id][0]}")
+            continue
+        if path.stem != cause.id:
+            problems.append(f"{path}:{lines.line(('id',))}: the file name must be the cause id ({cause.id}.yaml)")
+        causes[cause.id] = cause
+        cause_files[cause.id] = (path, 1)
+
+    rules: list[CompiledRule] = []
+    seen_rules: dict[str, Path] = {}
+    for path in sorted(roots.rules.rglob("*.yaml")):
+        loaded = _load_model(path, RuleFile, problems)
+        if loaded is None:
+            continue
+        rule_file, lines = loaded
+        if rule_file.cause not in causes:
+            problems.append(f"{path}:{lines.line(('cause',))}: cause '{rule_file.cause}' is not in kb/causes")
+            continue
+        cause = causes[rule_file.cause]
+        for i, rule in enumerate(rule_file.rules):
+            loc = ("rules", i)
+            if rule.id in seen_rules:
+                problems.append(f"{path}:{lines.line(loc + ('id',))}: rule id '{rule.id}' is also used in {seen_rules[rule.id]}")
+                continue
+            if not rule.id.startswith(rule_file.cause + "."):
+                problems.append(f"{path}:{lines.line(loc + ('id',))}: rule id '{rule.id}' must start with '{rule_file.cause}.'")
+            seen_rules[rule.id] = path
+            try:
+                cond = C.parse(rule.when, schema)
+            except C.ConditionError as exc:
+                problems.append(f"{path}:{lines.line(loc + ('when',) + exc.loc)}: rule {rule.id}: {exc}")
+                continue
+            basis = rule.basis or cause.basis
+            weight = rule.weight * policy.basis_factor[basis]
+            rules.append(CompiledRule(rule, cause.id, cond, weight, path, lines.line(loc)))
+            for j, case in enumerate(rule.cases):
+                problems.extend(_check_case_facts(case.facts, schema, path, lines, loc + ("cases", j, "facts")))
+    if problems:
+        raise KnowledgeError(problems)
+    rules.sort(key=lambda r: r.id)
+    kb = KnowledgeBase(roots, schema, policy, dict(sorted(causes.items())), rules, cause_files)
+    kb.version = f"{policy.kb_version}+{_content_hash(roots)}"
+    return kb
+
+
+def _check_case_facts(facts: dict[str, Any], schema: FactSchema, path: Path, lines: LineMap,
+                      loc: tuple[Any, ...]) -> list[str]:
+    try:
+        schema.case_model.model_validate(facts)
+    except ValidationError as exc:
+        return _validation_problems(exc, path, lines, loc)
+    return []
+
+
+def _content_hash(roots: Roots) -> str:
+    digest = hashlib.sha256()
+    for base in (roots.kb, roots.rules):
+        for path in sorted(base.rglob("*.yaml")):
+            digest.update(path.relative_to(base).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]

@@ -1,0 +1,199 @@
+"""Turns a Diagnosis into the staff report, the forum reply and JSON.
+
+Python builds one plain view (dicts and lists, every value already redacted at ingest and
+made inert here); the Jinja2 templates in reports/ only lay it out. Templates run in a
+sandboxed environment with StrictUndefined, so a typo in a template fails loudly.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import conditions as C
+from .case import FactSet, observations_from_case
+from .diagnosis import CauseResult, Diagnosis, Doctor
+from .knowledge import KnowledgeBase
+
+SCHEMA_VERSION = "rtms-doctor/diagnosis/v1"
+TEMPLATES = ("report.md.j2", "reply.md.j2", "cause.md.j2")
+STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cannot tell",
+                "ruled_out": "ruled out"}
+MAX_VALUE_CHARS = 160
+TABLE_ROWS = 8  # causes in the differential table
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def inert(value: Any) -> str:
+    """Text from the input, made safe to place in Markdown: no markup, links, images,
+    HTML or mentions survive, and it stays on one line."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[: MAX_VALUE_CHARS - 1] + "…"
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = text.replace("@", "@\u200b")  # no forum @mention
+    text = text.replace("{{", "{\u200b{").replace("{%", "{\u200b%")
+    return text
+
+
+def show_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+class Renderer:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.env = SandboxedEnvironment(
+            loader=FileSystemLoader(str(kb.roots.reports)),
+            undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
+            trim_blocks=True, lstrip_blocks=True,
+        )
+        self.env.filters["inert"] = inert
+        self.env.filters["pct"] = lambda x: f"{round(x * 100)}%"
+
+    # -- the view ---------------------------------------------------------------------------
+    def view(self, diagnosis: Diagnosis) -> dict[str, Any]:
+        facts = diagnosis.facts
+        ranked = diagnosis.causes
+        shown = [r for r in ranked if r.status in ("likely", "possible")]
+        differential = [self._row(i + 1, r) for i, r in enumerate(ranked[:max(TABLE_ROWS, len(shown))])
+                        if r.status != "ruled_out"]
+        return {
+            "schema": SCHEMA_VERSION,
+            "kb_version": self.kb.version,
+            "differential": differential,
+            "findings": [self._finding(ranked.index(r) + 1, r, diagnosis) for r in shown],
+            "ruled_out": [self._ruled_out(r, diagnosis) for r in diagnosis.by_status("ruled_out")],
+            "unchecked": self._unchecked(diagnosis),
+            "questions": [self._question(q) for q in diagnosis.questions],
+            "conflicts": [
+                {"path": c.path, "chosen": show_value(c.chosen.value), "chosen_source": str(c.chosen.source),
+                 "others": [{"value": show_value(o.value), "source": str(o.source)} for o in c.others]}
+                for c in facts.conflicts
+            ],
+            "facts": [{"path": p, "value": show_value(v), "source": facts.source_text(p)}
+                      for p, v in facts.values.items()],
+        }
+
+    def _row(self, rank: int, r: CauseResult) -> dict[str, Any]:
+        return {"rank": rank, "id": r.cause.id, "title": r.cause.title, "group": r.cause.group,
+                "confidence": round(r.confidence, 4), "impact": r.cause.impact, "status": r.status,
+                "status_label": STATUS_LABEL[r.status], "kb_status": r.cause.status}
+
+    def _evidence(self, outcome, diagnosis: Diagnosis) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        normalized = diagnosis.facts.normalized()
+        leaves = C.matched_leaves(outcome.rule.condition, normalized)
+        facts = []
+        for leaf in leaves:
+            raw = diagnosis.facts.values.get(leaf.path)
+            facts.append({"path": leaf.path, "value": show_value(raw) if raw is not None else "(not known)",
+                          "source": diagnosis.facts.source_text(leaf.path) or "-", "test": C.text_of(leaf)})
+        return {"rule": outcome.rule.id, "because": outcome.rule.rule.because,
+                "weight": round(outcome.rule.effective_weight, 3), "facts": facts}
+
+    def _finding(self, rank: int, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
+        cause = r.cause
+        row = self._row(rank, r)
+        row.update({
+            "summary": cause.summary, "why": cause.why,
+            "evidence": [self._evidence(o, diagnosis) for o in r.hits],
+            "remediation": [s.model_dump() for s in cause.remediation],
+            "references": [ref.model_dump() for ref in cause.references],
+            "prior": cause.prior, "score": round(r.score, 3), "evidence_total": round(r.evidence, 3),
+            "missing": self._missing(r, diagnosis),
+        })
+        return row
+
+    def _ruled_out(self, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
+        return {"id": r.cause.id, "title": r.cause.title,
+                "by": [self._evidence(o, diagnosis) for o in r.excluding]}
+
+    def _missing(self, r: CauseResult, diagnosis: Diagnosis) -> list[str]:
+        normalized = diagnosis.facts.normalized()
+        paths: dict[str, None] = {}
+        for outcome in r.unknown:
+            for path in C.unknown_paths(outcome.rule.condition, normalized):
+                paths[path] = None
+        return list(paths)
+
+    def _unchecked(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
+        doctor_top = [r for r in diagnosis.causes if r.status == "cannot_tell" and r.unknown]
+        return [{"id": r.cause.id, "title": r.cause.title, "missing": self._missing(r, diagnosis)[:4]}
+                for r in doctor_top[:TABLE_ROWS]]
+
+    def _question(self, q) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        spec = self.kb.schema[q.path]
+        choices = [show_value(c) for c in spec.choices]
+        return {"path": q.path, "ask": spec.ask, "where": spec.where, "choices": choices,
+                "causes": [self.kb.causes[c].title for c in q.causes], "value": q.value}
+
+    # -- outputs ----------------------------------------------------------------------------
+    def markdown(self, diagnosis: Diagnosis) -> str:
+        return self.env.get_template("report.md.j2").render(v=self.view(diagnosis))
+
+    def reply(self, diagnosis: Diagnosis) -> str:
+        return self.env.get_template("reply.md.j2").render(v=self.view(diagnosis))
+
+    def json(self, diagnosis: Diagnosis) -> str:
+        view = self.view(diagnosis)
+        findings = {f["id"]: f for f in view["findings"]}
+        causes = []
+        for i, r in enumerate(diagnosis.causes):
+            item = self._row(i + 1, r)
+            item["evidence"] = findings[r.cause.id]["evidence"] if r.cause.id in findings else \
+                [self._evidence(o, diagnosis) for o in r.hits]
+            item["score"] = round(r.score, 3)
+            causes.append(item)
+        out = {"schema": SCHEMA_VERSION, "kb_version": view["kb_version"], "causes": causes,
+               "questions": view["questions"], "facts": view["facts"], "conflicts": view["conflicts"]}
+        return json.dumps(out, indent=2, ensure_ascii=False)
+
+    def cause(self, cause_id: str) -> str:
+        cause = self.kb.causes[cause_id]
+        rules = [{"id": r.id, "weight": r.rule.weight, "effective_weight": round(r.effective_weight, 3),
+                  "because": r.rule.because, "cases": len(r.rule.cases)} for r in self.kb.rules_for(cause_id)]
+        return self.env.get_template("cause.md.j2").render(c=cause.model_dump(), rules=rules,
+                                                            kb_version=self.kb.version)
+
+
+def template_problems(kb: KnowledgeBase) -> list[str]:
+    """Render every template against sample diagnoses; return what failed (for lint)."""
+    problems: list[str] = []
+    try:
+        renderer = Renderer(kb)
+        doctor = Doctor(kb)
+        samples = [FactSet(kb.schema).resolve(), _sample_facts(kb)]
+        for facts in samples:
+            diagnosis = doctor.diagnose(facts)
+            renderer.markdown(diagnosis)
+            renderer.reply(diagnosis)
+            json.loads(renderer.json(diagnosis))
+        for cause_id in kb.causes:
+            renderer.cause(cause_id)
+    except TemplateError as exc:
+        where = f"{getattr(exc, 'filename', None) or getattr(exc, 'name', None) or 'template'}"
+        line = getattr(exc, "lineno", None)
+        problems.append(f"{where}{':' + str(line) if line else ''}: {type(exc).__name__}: {exc}")
+    except Exception as exc:
+        problems.append(f"templates: {type(exc).__name__}: {exc}")
+    return problems
+
+
+def _sample_facts(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
+    """A busy case: the facts of the first 'hit' case of every rule, merged."""
+    facts = FactSet(kb.schema)
+    for rule in kb.rules:
+        for case in rule.rule.cases:
+            if case.expect == "hit":
+                facts.extend(observations_from_case(case.facts, kb.schema, f"sample:{rule.id}"))
+                break
+    return facts.resolve()
