@@ -17,6 +17,10 @@ ways that are silent or fatal. Each guard below answers one of them:
   calls are serialised with a lock.
 * 1,024 live sessions per ruleset and ~0.7 MB each  => one session at a time, deleted in
   ``finally``.
+* found here: ``delete_state`` after an assert that matched no rule corrupts the heap and
+  kills the process (``free(): invalid pointer``), yet such an assert still opens a session.
+  => every shard carries a SENTINEL rule that matches every case fact, so no assert is ever
+  unhandled and every session can be deleted.
 * loose type coercion  => operands are type-checked against the fact schema at load time and
   facts are normalised (real bools, ints; versions and dates as integers) before asserting.
 """
@@ -35,6 +39,7 @@ from .errors import EngineError
 
 SHARD_BRANCHES = 48  # well under the 64 simultaneous matches that break durable_rules
 GUARD = {"_case": 1}
+SENTINEL = "__sentinel__"  # matches every case fact; its action does nothing
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ def _make_shard(name: str, rules: list[tuple[str, C.Cond]]) -> Shard:
                 counts[leaf.path] = None
         pattern = {"$and": [dict(GUARD), C.to_durable(cond)]}
         definition[rule_id] = {"all": [{"m": pattern}], "run": rule_id}
+    definition[SENTINEL] = {"all": [{"m": dict(GUARD)}], "run": SENTINEL}
     return Shard(name, tuple(r for r, _ in rules), tuple(keys), tuple(counts), definition)
 
 
@@ -116,6 +122,9 @@ class DurableEvaluator:
             raise EngineError(f"durable_rules refused the compiled rules: {exc}") from None
 
     def _action_for(self, rule_id: str):  # type: ignore[no-untyped-def]
+        if rule_id == SENTINEL:
+            return _ignore
+
         def action(c: Any) -> None:
             try:
                 self._fired.add(rule_id)
@@ -140,14 +149,18 @@ class DurableEvaluator:
                 try:
                     self._host.assert_fact(shard.name, fact)
                 except durable.MessageNotHandledException:
-                    pass  # no rule of this shard matched
+                    # impossible with the sentinel; deleting this session would crash
+                    raise EngineError(f"durable_rules left a case unhandled in {shard.name}") from None
                 except Exception as exc:
                     raise EngineError(f"durable_rules failed on {shard.name}: {exc}") from None
-                finally:
-                    try:
-                        self._host.delete_state(shard.name, sid)
-                    except Exception as exc:  # pragma: no cover
-                        raise EngineError(f"durable_rules could not free a session: {exc}") from None
+                try:
+                    self._host.delete_state(shard.name, sid)
+                except Exception as exc:  # pragma: no cover
+                    raise EngineError(f"durable_rules could not free a session: {exc}") from None
             if self._errors:
                 raise EngineError("rule actions failed: " + "; ".join(self._errors))
             return set(self._fired)
+
+
+def _ignore(c: Any) -> None:
+    """The sentinel's action."""

@@ -86,3 +86,26 @@ class Policy(_Strict):
     ruled_out: float = Field(lt=0)  # net evidence (log-odds) at or below which it is ruled out
     questions: int = Field(ge=1, le=10)  # how many follow-up questions a report asks
     candidates: int = Field(ge=1, le=20)  # how many top causes the questions try to separate
+
+
+CodeKind = Literal["rest", "status", "legacy_status", "stop_reason", "close", "sdk"]
+
+
+class CodeEntry(_Strict):
+    code: int | str  # a number, or for sdk messages the sdk.messages key
+    name: str
+    meaning: str = Field(min_length=5)
+    expected: bool = False  # an ordinary outcome (normal stop, success), not a fault
+    variant: Optional[str] = None  # legacy numbering variant: "meetings_2025" or "zcc"
+    reason: Optional[str] = None  # handshake reason text that identifies this entry
+    text: list[str] = Field(default_factory=list)  # literal log/message texts (sdk, rest)
+
+
+class CodeTable(_Strict):
+    """One family of codes (kb/codes/<kind>.yaml), used by `explain` and by ingest."""
+
+    kind: CodeKind
+    title: str
+    fact: str  # the fact path a code of this kind is observed as
+    sources: list[str] = Field(min_length=1)
+    codes: list[CodeEntry] = Field(min_length=1)

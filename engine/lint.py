@@ -62,5 +62,7 @@ def lint(kb: KnowledgeBase, doctor: Doctor | None = None,
             if got.value != case.expect:
                 findings.append(Finding(where, f"rule {rule.id}, case '{case.name}': expected {case.expect}, got {got.value}"))
     if render_check is not None:
-        findings.extend(Finding(str(kb.roots.reports), problem) for problem in render_check(kb))
+        for problem in render_check(kb):
+            where, _, message = problem.partition(": ")
+            findings.append(Finding(where, message))
     return findings

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import conditions as C
@@ -41,6 +41,14 @@ def inert(value: Any) -> str:
     return text
 
 
+def code(value: Any) -> str:
+    """Text from the input as a Markdown code span: shown literally, never as markup."""
+    text = " ".join(str(value).split()).replace("`", "\u02bc").replace("|", "\\|")
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[: MAX_VALUE_CHARS - 1] + "…"
+    return f"`{text}`" if text else ""
+
+
 def show_value(value: Any) -> Any:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) if value else "(none)"
@@ -58,6 +66,7 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True,
         )
         self.env.filters["inert"] = inert
+        self.env.filters["code"] = code
         self.env.filters["pct"] = lambda x: f"{round(x * 100)}%"
 
     # -- the view ---------------------------------------------------------------------------
@@ -167,25 +176,42 @@ class Renderer:
 
 def template_problems(kb: KnowledgeBase) -> list[str]:
     """Render every template against sample diagnoses; return what failed (for lint)."""
-    problems: list[str] = []
     try:
         renderer = Renderer(kb)
         doctor = Doctor(kb)
-        samples = [FactSet(kb.schema).resolve(), _sample_facts(kb)]
-        for facts in samples:
-            diagnosis = doctor.diagnose(facts)
-            renderer.markdown(diagnosis)
-            renderer.reply(diagnosis)
-            json.loads(renderer.json(diagnosis))
-        for cause_id in kb.causes:
-            renderer.cause(cause_id)
-    except TemplateError as exc:
-        where = f"{getattr(exc, 'filename', None) or getattr(exc, 'name', None) or 'template'}"
-        line = getattr(exc, "lineno", None)
-        problems.append(f"{where}{':' + str(line) if line else ''}: {type(exc).__name__}: {exc}")
+        diagnoses = [doctor.diagnose(FactSet(kb.schema).resolve()), doctor.diagnose(_sample_facts(kb))]
     except Exception as exc:
-        problems.append(f"templates: {type(exc).__name__}: {exc}")
+        return [f"templates: cannot prepare sample diagnoses: {type(exc).__name__}: {exc}"]
+    jobs = {
+        "report.md.j2": lambda: [renderer.markdown(d) for d in diagnoses],
+        "reply.md.j2": lambda: [renderer.reply(d) for d in diagnoses],
+        "cause.md.j2": lambda: [renderer.cause(c) for c in kb.causes],
+    }
+    problems: list[str] = []
+    for name, job in jobs.items():
+        try:
+            job()
+        except Exception as exc:
+            path = kb.roots.reports / name
+            line = getattr(exc, "lineno", None) or _template_line(exc, path)
+            problems.append(f"{path}:{line or 1}: {type(exc).__name__}: {exc}")
+    try:
+        for diagnosis in diagnoses:
+            json.loads(renderer.json(diagnosis))
+    except Exception as exc:
+        problems.append(f"json output: {type(exc).__name__}: {exc}")
     return problems
+
+
+def _template_line(exc: BaseException, path) -> int | None:  # type: ignore[no-untyped-def]
+    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == str(path):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def _sample_facts(kb: KnowledgeBase):  # type: ignore[no-untyped-def]

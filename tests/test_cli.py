@@ -1,0 +1,110 @@
+"""The command line as a user runs it: outputs, exit statuses, and clean errors."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import REPO, rtms_doctor
+
+EXAMPLE = str(REPO / "examples" / "forum-13262.json")
+
+
+def test_version():
+    run = rtms_doctor("--version")
+    assert run.code == 0 and run.out.startswith("rtms-doctor, version ")
+
+
+def test_diagnose_markdown_report():
+    run = rtms_doctor("diagnose", EXAMPLE)
+    assert run.code == 0, run.err
+    for heading in ("# RTMS diagnosis", "## Differential", "## Ruled out", "## Could not check",
+                    "## Follow-up questions", "## Facts used"):
+        assert heading in run.out
+    assert "knowledge base 0." in run.out
+
+
+def test_diagnose_json():
+    run = rtms_doctor("diagnose", EXAMPLE, "--format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert data["schema"] == "rtms-doctor/diagnosis/v1"
+    first = data["causes"][0]
+    assert {"id", "title", "confidence", "status", "evidence"} <= set(first)
+    assert 0 <= first["confidence"] <= 1
+    confidences = [c["confidence"] for c in data["causes"] if c["status"] in ("likely", "possible")]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all({"path", "value", "source"} <= set(f) for f in data["facts"])
+    assert isinstance(data["questions"], list)
+
+
+def test_reply_has_no_internal_scores_or_rule_ids(kb):
+    run = rtms_doctor("diagnose", EXAMPLE, "--reply")
+    assert run.code == 0, run.err
+    assert "%" not in run.out
+    for rule in kb.rules:
+        assert rule.id not in run.out
+    assert "likely" in run.out
+
+
+def test_stdin_is_read():
+    with open(EXAMPLE) as handle:
+        run = rtms_doctor("diagnose", "-", stdin=handle.read())
+    assert run.code == 0, run.err
+    assert "`<stdin>:$.api.error_codes`" in run.out
+
+
+@pytest.mark.parametrize(("stdin", "args", "message"), [
+    ("{not json", ["-"], "malformed JSON at line 1"),
+    ('{"account": {"plan": 5}}', ["-"], "field 'account.plan'"),
+    ('{"account": {"plann": "pro"}}', ["-"], "unknown field 'account.plann'"),
+    ('{"api": {"error_codes": ["13262"]}}', ["-"], "field 'api.error_codes.0'"),
+    ("[1, 2]", ["-"], "a case must be a JSON object"),
+    ("", ["-"], "empty input"),
+    ("   \n", ["-"], "empty input"),
+    (None, ["/no/such/file.json"], "no such file"),
+    (None, [str(REPO)], "is a folder"),
+])
+def test_bad_input_is_one_clear_line_and_exit_2(stdin, args, message):
+    run = rtms_doctor("diagnose", *args, stdin=stdin if stdin is not None else "")
+    assert run.code == 2, (run.out, run.err)
+    assert message in run.err
+    assert len(run.err.strip().splitlines()) == 1
+    assert "Traceback" not in run.err
+    assert run.out == ""
+
+
+def test_unknown_command_and_option_exit_2():
+    assert rtms_doctor("frobnicate").code == 2
+    assert rtms_doctor("diagnose", "--format", "yaml", EXAMPLE).code == 2
+
+
+def test_diagnose_is_byte_identical_across_runs_and_hash_seeds():
+    outputs = set()
+    for seed in ("0", "1", "12345", "random"):
+        for fmt in ("markdown", "json"):
+            run = rtms_doctor("diagnose", EXAMPLE, "--format", fmt, env={"PYTHONHASHSEED": seed})
+            assert run.code == 0
+            outputs.add((fmt, run.out))
+    assert len(outputs) == 2
+
+
+def test_schema_is_a_json_schema_of_the_case(kb):
+    run = rtms_doctor("schema")
+    assert run.code == 0
+    schema = json.loads(run.out)
+    assert schema["title"] == "rtms-doctor case"
+    assert schema["additionalProperties"] is False
+    assert "account" in schema["properties"]
+
+
+def test_kb_list_json_and_show(kb):
+    run = rtms_doctor("kb", "list", "--format", "json")
+    assert run.code == 0
+    rows = json.loads(run.out)
+    assert {r["id"] for r in rows} == set(kb.causes)
+    assert all({"id", "title", "group"} <= set(r) for r in rows)
+    show = rtms_doctor("kb", "show", "no_developer_pack")
+    assert show.code == 0 and "no_developer_pack.rest_2310" in show.out
+    missing = rtms_doctor("kb", "show", "no_such_cause")
+    assert missing.code == 2 and "no cause 'no_such_cause'" in missing.err
