@@ -50,7 +50,7 @@ def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, root: str | None) -
     from .render import Renderer
 
     kb = _kb(root)
-    facts = read_inputs(inputs or ("-",), kb.schema)
+    facts = read_inputs(inputs or ("-",), kb)
     diagnosis = Doctor(kb).diagnose(facts)
     renderer = Renderer(kb)
     if reply:

@@ -70,6 +70,38 @@ class FactSpec:
             return (True, False)
         return self.values
 
+    def accepts(self, value: Any) -> bool:
+        """Whether a value parsed from Zoom's JSON or from text fits this fact."""
+        if self.is_list:
+            return isinstance(value, list) and all(self._accepts_one(v) for v in value)
+        return self._accepts_one(value)
+
+    def _accepts_one(self, value: Any) -> bool:
+        kind = self.element_type
+        if kind == "bool":
+            return isinstance(value, bool)
+        if kind == "int":
+            return isinstance(value, int) and not isinstance(value, bool)
+        if kind == "float":
+            return isinstance(value, (int, float)) and not isinstance(value, bool)
+        if kind == "str":
+            return isinstance(value, str)
+        if kind == "enum":
+            return value in self.values
+        if kind == "version":
+            try:
+                parse_version(str(value))
+                return isinstance(value, str)
+            except ValueError:
+                return False
+        if kind == "date":
+            try:
+                dt.date.fromisoformat(str(value))
+                return isinstance(value, str)
+            except ValueError:
+                return False
+        return False
+
     def normalize(self, value: Any) -> Any:
         """The form both evaluators compare: versions and dates become integers."""
         if self.is_list:

@@ -109,3 +109,18 @@ class CodeTable(_Strict):
     fact: str  # the fact path a code of this kind is observed as
     sources: list[str] = Field(min_length=1)
     codes: list[CodeEntry] = Field(min_length=1)
+
+
+class PhraseEntry(_Strict):
+    pattern: str = Field(min_length=2)
+    fact: Optional[str] = None
+    affirmed: Any = None  # value when the clause affirms the phrase (None: emit nothing)
+    negated: Any = None  # value when the clause negates it
+    facts: dict[str, Any] = Field(default_factory=dict)  # several facts, affirmed only
+
+
+class PhraseFile(_Strict):
+    """kb/ingest/phrases.yaml: prose phrases that become facts."""
+
+    negation_cues: list[str] = Field(min_length=1)
+    phrases: list[PhraseEntry]

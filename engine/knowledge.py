@@ -6,6 +6,7 @@ problem listed as ``file:line: what to fix``; the tool never runs on a half-load
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from . import conditions as C
 from .errors import KnowledgeError
 from .facts import FactSchema, load_fact_schema
-from .kb_models import Cause, Policy, Rule, RuleFile
+from .kb_models import Cause, CodeTable, PhraseFile, Policy, Rule, RuleFile
 from .paths import Roots, default_roots
 from .yamlio import LineMap, load_yaml
 
@@ -38,7 +39,7 @@ class CompiledRule:
         return tuple(dict.fromkeys(self.condition.paths()))
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity (caches key on the loaded KB)
 class KnowledgeBase:
     roots: Roots
     schema: FactSchema
@@ -46,6 +47,8 @@ class KnowledgeBase:
     causes: dict[str, Cause]
     rules: list[CompiledRule]
     cause_files: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    codes: dict[str, CodeTable] = field(default_factory=dict)  # by kind
+    phrases: PhraseFile | None = None
     version: str = ""
 
     def rules_for(self, cause_id: str) -> list[CompiledRule]:
@@ -133,12 +136,56 @@ def load_knowledge(roots: Roots | None = None) -> KnowledgeBase:
             rules.append(CompiledRule(rule, cause.id, cond, weight, path, lines.line(loc)))
             for j, case in enumerate(rule.cases):
                 problems.extend(_check_case_facts(case.facts, schema, path, lines, loc + ("cases", j, "facts")))
+    codes = _load_codes(roots, schema, problems)
+    phrases = _load_phrases(roots, schema, problems)
     if problems:
         raise KnowledgeError(problems)
     rules.sort(key=lambda r: r.id)
-    kb = KnowledgeBase(roots, schema, policy, dict(sorted(causes.items())), rules, cause_files)
+    kb = KnowledgeBase(roots, schema, policy, dict(sorted(causes.items())), rules, cause_files,
+                       codes, phrases)
     kb.version = f"{policy.kb_version}+{_content_hash(roots)}"
     return kb
+
+
+def _load_codes(roots: Roots, schema: FactSchema, problems: list[str]) -> dict[str, CodeTable]:
+    tables: dict[str, CodeTable] = {}
+    for path in sorted((roots.kb / "codes").glob("*.yaml")):
+        loaded = _load_model(path, CodeTable, problems)
+        if loaded is None:
+            continue
+        table, lines = loaded
+        if table.fact not in schema:
+            problems.append(f"{path}:{lines.line(('fact',))}: unknown fact '{table.fact}'")
+        if table.kind in tables:
+            problems.append(f"{path}:{lines.line(('kind',))}: a second table of kind '{table.kind}'")
+        tables[table.kind] = table
+    return tables
+
+
+def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> PhraseFile | None:
+    path = roots.kb / "ingest" / "phrases.yaml"
+    if not path.exists():
+        return None
+    loaded = _load_model(path, PhraseFile, problems)
+    if loaded is None:
+        return None
+    phrases, lines = loaded
+    for i, entry in enumerate(phrases.phrases):
+        loc = ("phrases", i)
+        try:
+            re.compile(entry.pattern)
+        except re.error as exc:
+            problems.append(f"{path}:{lines.line(loc + ('pattern',))}: bad pattern: {exc}")
+        pairs = [(entry.fact, entry.affirmed), (entry.fact, entry.negated)] if entry.fact else []
+        pairs += list(entry.facts.items())
+        if not pairs:
+            problems.append(f"{path}:{lines.line(loc)}: a phrase needs 'fact' or 'facts'")
+        for fact, value in pairs:
+            if fact not in schema:
+                problems.append(f"{path}:{lines.line(loc)}: unknown fact '{fact}'")
+            elif value is not None and not schema[fact].accepts(value):
+                problems.append(f"{path}:{lines.line(loc)}: {value!r} does not fit {fact}")
+    return phrases
 
 
 def _check_case_facts(facts: dict[str, Any], schema: FactSchema, path: Path, lines: LineMap,

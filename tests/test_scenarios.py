@@ -27,7 +27,7 @@ SCENARIOS = sorted(ROOT.rglob("*.yaml"))
 
 def _facts(kb, scenario: dict, path: Path):
     if "inputs" in scenario:
-        return read_inputs([str(path.parent / name) for name in scenario["inputs"]], kb.schema)
+        return read_inputs([str(path.parent / name) for name in scenario["inputs"]], kb)
     return FactSet(kb.schema, observations_from_case(scenario["facts"], kb.schema, path.name)).resolve()
 
 

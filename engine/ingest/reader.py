@@ -1,24 +1,50 @@
-"""Reads files and stdin, recognises each input by its content, merges them into one case."""
+"""Reads files and stdin, recognises each input by its content, merges them into one case.
+
+Every input is redacted first. JSON is the tool's own case JSON (validated strictly against
+the facts model) or Zoom's JSON (shapes recognised by content); anything else is read as
+logs or prose, including the JSON blocks embedded in it.
+"""
 from __future__ import annotations
 
 import json
+import re
 import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..case import FactSet, ResolvedFacts, observations_from_case
 from ..errors import InputError
-from ..facts import FactSchema
+from ..knowledge import KnowledgeBase
+from .aggregate import webhook_aggregates
+from .emit import Emitter
+from .json_shapes import is_case_json, recognise
+from .redact import redact_json, redact_text
+from .text import TYPOGRAPHIC_QUOTES, Phrase, TextReader
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
+MAX_JSON_DEPTH = 200
+_LOG_LINE = re.compile(r"^\s*([a-z]+\s*\|[^|]+\|\s*(ERROR|WARN|INFO|DEBUG|TRACE)\s*\||\{\s*\"(timestamp|level)\")", re.I)
+
+
+@dataclass
+class InputReport:
+    """What one input was understood as (for `rtms-doctor facts`)."""
+
+    label: str
+    kind: str
+    shapes: list[str] = field(default_factory=list)
+    facts: int = 0
 
 
 def read_text(name: str) -> tuple[str, str]:
     """(display name, text) of a file path or '-' for stdin; clear errors for the rest."""
     if name == "-":
-        if sys.stdin is None or sys.stdin.closed:
+        stream = sys.stdin
+        if stream is None or stream.closed:
             raise InputError("no standard input to read")
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        data = stream.buffer.read(MAX_INPUT_BYTES + 1)
         label = "<stdin>"
     else:
         path = Path(name)
@@ -31,22 +57,120 @@ def read_text(name: str) -> tuple[str, str]:
                 data = handle.read(MAX_INPUT_BYTES + 1)
         except OSError as exc:
             raise InputError(f"{name}: cannot read: {exc.strerror}") from None
-        label = path.name
+        label = redact_text(path.name)
     if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{label}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
-    if not data.strip():
+        raise InputError(f"{label}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; paste the relevant part")
+    text = data.decode("utf-8-sig", errors="replace").replace("\x00", "")
+    if not text.strip():
         raise InputError(f"{label}: empty input")
-    text = data.decode("utf-8-sig", errors="replace")
     return label, text
 
 
-def read_inputs(names: Iterable[str], schema: FactSchema) -> ResolvedFacts:
-    facts = FactSet(schema)
-    for name in names:
-        label, text = read_text(name)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
+@lru_cache(maxsize=4)
+def text_reader(kb: KnowledgeBase) -> TextReader:
+    phrases: list[Phrase] = []
+    cues: list[str] = ["not"]
+    if kb.phrases is not None:
+        cues = kb.phrases.negation_cues
+        for entry in kb.phrases.phrases:
+            affirmed = dict(entry.facts)
+            negated: dict[str, Any] = {}
+            if entry.fact and entry.affirmed is not None:
+                affirmed[entry.fact] = entry.affirmed
+            if entry.fact and entry.negated is not None:
+                negated[entry.fact] = entry.negated
+            phrases.append(Phrase(re.compile(entry.pattern, re.I), affirmed, negated))
+    sdk = kb.codes.get("sdk")
+    sdk_texts = [(text, str(c.code)) for c in sdk.codes for text in c.text] if sdk else []
+    rest = kb.codes.get("rest")
+    rest_codes = {c.code for c in rest.codes if isinstance(c.code, int)} if rest else set()
+    return TextReader(phrases, cues, sdk_texts, rest_codes)
+
+
+def _depth(value: Any) -> int:
+    depth, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        depth = max(depth, level)
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return depth
+
+
+TEXT_SUFFIXES = (".txt", ".log", ".md", ".eml", ".text")
+
+
+def _parse_json(label: str, text: str) -> Any:
+    """The input as JSON, None when it is text (or JSON lines), or a clear error when it
+    is meant as JSON but broken."""
+    stripped = text.strip()
+    if stripped[:1] not in "{[" or label.lower().endswith(TEXT_SUFFIXES):
+        return None
+    try:
+        value = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        if exc.msg.startswith("Extra data"):
+            return None  # several JSON values, e.g. an SDK log in JSON lines: read as text
+        try:  # a forum paste with typographic quotes
+            value = json.loads(stripped.translate(TYPOGRAPHIC_QUOTES))
+        except (json.JSONDecodeError, RecursionError):
             raise InputError(f"{label}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-        facts.extend(observations_from_case(data, schema, label))
-    return facts.resolve()
+    except RecursionError:
+        raise InputError(f"{label}: JSON nested too deeply") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise InputError(f"{label}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tuple[list, InputReport]:
+    label, text = read_text(name)
+    value = _parse_json(label, text)
+    if value is not None:
+        value = redact_json(value)
+        if isinstance(value, dict) and is_case_json(value, Emitter(kb.schema, label, "case"), "$"):
+            observations = observations_from_case(value, kb.schema, label)
+            return observations, InputReport(label, "case JSON", ["rtms-doctor case"], len(observations))
+        em = Emitter(kb.schema, label, "zoom_json")
+        em.log_reader = text_reader(kb).log_message
+        if not recognise(value, em):
+            if isinstance(value, dict) and _looks_like_case(value, kb):
+                observations_from_case(value, kb.schema, label)  # raises the precise error
+            raise InputError(f"{label}: JSON not recognised as a case or as one of Zoom's shapes "
+                             f"(see `rtms-doctor facts --help`)")
+        events.extend(em.events)
+        return em.observations, InputReport(label, "Zoom JSON", em.shapes, len(em.observations))
+    text = redact_text(text)
+    lines = [l for l in text.splitlines() if l.strip()]
+    is_log = lines and sum(1 for l in lines if _LOG_LINE.match(l)) >= len(lines) / 2
+    em = Emitter(kb.schema, label, "log" if is_log else "text")
+    em.log_reader = text_reader(kb).log_message
+    text_reader(kb).read(text, em, recognise)
+    events.extend(em.events)
+    kind = "log" if is_log else "text"
+    return em.observations, InputReport(label, kind, em.shapes or [kind], len(em.observations))
+
+
+def _looks_like_case(value: dict[str, Any], kb: KnowledgeBase) -> bool:
+    sections = {path.split(".", 1)[0] for path in kb.schema.specs}
+    return "case_version" in value or bool(set(value) & sections)
+
+
+def read_case(names: Iterable[str], kb: KnowledgeBase) -> tuple[ResolvedFacts, list[InputReport]]:
+    facts = FactSet(kb.schema)
+    reports: list[InputReport] = []
+    events: list[dict[str, Any]] = []
+    for name in names:
+        observations, report = read_one(name, kb, events)
+        facts.extend(observations)
+        reports.append(report)
+    if events:
+        em = Emitter(kb.schema, "webhook events", "zoom_json")
+        webhook_aggregates(events, em)
+        facts.extend(em.observations)
+    return facts.resolve(), reports
+
+
+def read_inputs(names: Iterable[str], kb: KnowledgeBase) -> ResolvedFacts:
+    return read_case(names, kb)[0]

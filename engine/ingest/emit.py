@@ -1,0 +1,37 @@
+"""Collects observations from one input: checks each value against its fact, redacts text."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from ..case import Observation, Source
+from ..facts import FactSchema
+from .redact import redact_text
+
+
+@dataclass
+class Emitter:
+    schema: FactSchema
+    file: str
+    kind: str  # case | zoom_json | log | text
+    shapes: list[str] = field(default_factory=list)  # what was recognised, for `facts`
+    observations: list[Observation] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)  # webhook bodies, for aggregates
+    # reads one SDK log message (JSON log lines are found inside JSON, read like text lines)
+    log_reader: Optional[Callable[[str, "Emitter", str], None]] = None
+
+    def add(self, path: str, value: Any, locator: str) -> None:
+        spec = self.schema.specs.get(path)
+        if spec is None:
+            raise KeyError(f"ingest emitted an unknown fact {path}")  # a bug in a parser
+        if isinstance(value, str):
+            value = redact_text(value)
+        elif isinstance(value, list):
+            value = [redact_text(v) if isinstance(v, str) else v for v in value]
+        if not spec.accepts(value):
+            return  # a value Zoom's JSON or the text gave that does not fit the fact
+        self.observations.append(Observation(path, value, Source(self.file, locator, self.kind)))
+
+    def saw(self, shape: str) -> None:
+        if shape not in self.shapes:
+            self.shapes.append(shape)

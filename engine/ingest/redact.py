@@ -1,0 +1,90 @@
+"""Removes secrets and personal data at ingest, before anything is parsed or stored.
+
+Two layers: JSON values under secret-looking keys are replaced wholesale, and every piece of
+text (raw input, JSON strings, fact values) goes through pattern redaction. What is removed
+never reaches a fact, a source label or an output.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+REDACTED = "[redacted]"
+EMAIL = "[email]"
+
+# JSON keys whose values are secrets (compared lowercased, without - and _).
+_SECRET_KEYS = re.compile(
+    r"(secret|password|passwd|pwd|token|signature|authorization|apikey|credential|"
+    r"privatekey|customheadervalue|cookie|sessionkey|encryptedtoken|plaintoken|^sig$)"
+)
+_NOT_SECRET_KEYS = {"tokentype", "nextpagetoken", "custom_header_type", "customheadertype",
+                    "secretsource", "signatureinput", "signaturesecret", "validationkey",
+                    "tokenscopes", "tokenfromrtmsapp", "maxtokens"}
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # PEM blocks
+    (re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S), REDACTED),
+    # JWTs and bearer/basic credentials
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
+    # name = value / name: value / "name": "value" for secret-looking names
+    (re.compile(r"""(?ix)
+        (\b[\w.-]*(?:secret|password|passwd|token|signature|api[_-]?key|authorization|
+              credential|private[_-]?key|x-zm-signature)[\w.-]*["']?\s*(?:[:=]|\bis\b|\bwas\b)\s*["']?)
+        (?!\[redacted\])([^\s"',;)}\]]{6,})"""), r"\1" + REDACTED),
+    # tokens in URL query strings
+    (re.compile(r"(?i)([?&](?:access_token|token|code|signature|sig|secret|key|api_key|password|auth)=)[^&#\s\"']+"), r"\1" + REDACTED),
+    # user:password@ in URLs
+    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"), r"\1" + REDACTED + "@"),
+    # v0= webhook signatures and bare 64-hex HMAC digests
+    (re.compile(r"\bv0=[0-9a-fA-F]{16,}"), "v0=" + REDACTED),
+    (re.compile(r"\b[0-9a-fA-F]{64}\b"), REDACTED),
+    # e-mail addresses
+    (re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"), EMAIL),
+]
+
+
+# secret words followed, a few words later, by an opaque value ("our secret token is now
+# Ab3...", "password:\n hunter22x"): only values that look random (letters and digits) go.
+_LOOSE = re.compile(r"(?i)\b(secret(?:\s*token)?|password|passwd|access\s*token|refresh\s*token|api\s*key)"
+                    r"\b([^.!?]{0,60}?)([A-Za-z0-9_\-+/=]{12,})")
+
+
+def _loose(match: re.Match[str]) -> str:
+    value = match.group(3)
+    if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+        return match.group(1) + match.group(2) + REDACTED
+    return match.group(0)
+
+
+def redact_text(text: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return _LOOSE.sub(_loose, text)
+
+
+def _is_secret_key(key: str) -> bool:
+    folded = key.lower().replace("-", "").replace("_", "")
+    if folded in _NOT_SECRET_KEYS or key.lower() in _NOT_SECRET_KEYS:
+        return False
+    return bool(_SECRET_KEYS.search(folded))
+
+
+def redact_json(value: Any, depth: int = 0) -> Any:
+    """A copy of parsed JSON with secret values replaced and every string pattern-redacted."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            key_text = redact_text(str(key))
+            if _is_secret_key(str(key)) and isinstance(item, str) and item:
+                out[key_text] = REDACTED
+            elif _is_secret_key(str(key)) and isinstance(item, list):
+                out[key_text] = [REDACTED if isinstance(v, str) and v else redact_json(v, depth + 1) for v in item]
+            else:
+                out[key_text] = redact_json(item, depth + 1)
+        return out
+    if isinstance(value, list):
+        return [redact_json(item, depth + 1) for item in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
