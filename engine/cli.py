@@ -61,6 +61,48 @@ def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, root: str | None) -
         click.echo(renderer.markdown(diagnosis), nl=False)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@root_option
+def facts(inputs: tuple[str, ...], fmt: str, root: str | None) -> None:
+    """Show what was understood from FILE ... (or -), with sources, before trusting a diagnosis.
+
+    Accepts the tool's case JSON, Zoom's JSON (manifests, app info, event subscriptions,
+    webhook logs, settings, error bodies, webhooks, signaling messages), SDK logs and plain
+    text such as a forum post or an e-mail.
+    """
+    from .ingest import read_case
+    from .render import Renderer
+
+    knowledge = _kb(root)
+    resolved, reports = read_case(inputs or ("-",), knowledge)
+    renderer = Renderer(knowledge)
+    if fmt == "json":
+        click.echo(json.dumps(renderer.facts_view(resolved, reports), indent=2, ensure_ascii=False))
+    else:
+        click.echo(renderer.facts(resolved, reports), nl=False)
+
+
+@cli.command()
+@click.argument("code", nargs=-1, required=True)
+@root_option
+def explain(code: tuple[str, ...], root: str | None) -> None:
+    """What a code means and the causes behind it, ranked.
+
+    CODE is a number (2310, 13262) or KIND NUMBER: 'stop_reason 18', 'status 3' (both handshake
+    numberings), 'legacy_status 15', 'close 1000', 'sdk invalid_status'.
+    """
+    from .diagnosis import Doctor
+    from .explain import diagnose_readings, readings
+    from .render import Renderer
+
+    knowledge = _kb(root)
+    found = readings(knowledge, code)
+    diagnosis = diagnose_readings(Doctor(knowledge), found)
+    click.echo(Renderer(knowledge).explain(" ".join(code), found, diagnosis), nl=False)
+
+
 @cli.group()
 def kb() -> None:
     """Browse the knowledge base."""
@@ -80,6 +122,21 @@ def kb_list(fmt: str, root: str | None) -> None:
     width = max((len(r["id"]) for r in rows), default=10)
     for row in rows:
         click.echo(f"{row['id']:<{width}}  {row['group']:<15}  {row['title']}")
+
+
+@kb.command("stats")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@root_option
+def kb_stats(fmt: str, root: str | None) -> None:
+    """Causes, rules and cases per group, and the causes that lack a ruled-out case."""
+    from .render import Renderer, kb_stats as compute
+
+    knowledge = _kb(root)
+    stats = compute(knowledge)
+    if fmt == "json":
+        click.echo(json.dumps(stats, indent=2))
+    else:
+        click.echo(Renderer(knowledge).stats(stats), nl=False)
 
 
 @kb.command("show")

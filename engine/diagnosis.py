@@ -147,8 +147,9 @@ class Doctor:
         """Unknown facts ranked by how much an answer would move the top candidates.
 
         For each unknown fact read by a candidate's undecided rules, every plausible answer is
-        tried; the value of the question is the mean total change of the candidates'
-        confidences, plus a bonus when an answer would change the leader.
+        tried; the value of the question is the mean change of the candidates' confidences,
+        each weighted by how plausible the candidate already is next to the leader, plus a
+        bonus when an answer would change the leader.
         """
         top = self.candidates(ranked)
         if not top:
@@ -156,6 +157,8 @@ class Doctor:
         cause_ids = {r.cause.id for r in top}
         base = {r.cause.id: r.score for r in top}
         leader = top[0].cause.id
+        top_confidence = max(sigmoid(score) for score in base.values())
+        plausibility = {c: sigmoid(score) / top_confidence for c, score in base.items()}
         paths: dict[str, None] = {}
         for result in top:
             for outcome in result.unknown:
@@ -181,7 +184,7 @@ class Doctor:
                         delta = rule.effective_weight if after else -rule.effective_weight
                         scores[rule.cause_id] += delta
                         moved.add(rule.cause_id)
-                change = sum(abs(sigmoid(scores[c]) - sigmoid(base[c])) for c in base)
+                change = sum(plausibility[c] * abs(sigmoid(scores[c]) - sigmoid(base[c])) for c in base)
                 if max(scores, key=lambda c: (scores[c], c)) != leader:
                     change += 0.5
                 total += change

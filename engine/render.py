@@ -19,7 +19,7 @@ from .diagnosis import CauseResult, Diagnosis, Doctor
 from .knowledge import KnowledgeBase
 
 SCHEMA_VERSION = "rtms-doctor/diagnosis/v1"
-TEMPLATES = ("report.md.j2", "reply.md.j2", "cause.md.j2")
+TEMPLATES = ("report.md.j2", "reply.md.j2", "cause.md.j2", "explain.md.j2", "facts.md.j2", "stats.md.j2")
 STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cannot tell",
                 "ruled_out": "ruled out"}
 MAX_VALUE_CHARS = 160
@@ -115,7 +115,7 @@ class Renderer:
         row.update({
             "summary": cause.summary, "why": cause.why,
             "evidence": [self._evidence(o, diagnosis) for o in r.hits],
-            "remediation": [s.model_dump() for s in cause.remediation],
+            "remediation": [_step(s) for s in cause.remediation],
             "references": [ref.model_dump() for ref in cause.references],
             "prior": cause.prior, "score": round(r.score, 3), "evidence_total": round(r.evidence, 3),
             "missing": self._missing(r, diagnosis),
@@ -170,8 +170,43 @@ class Renderer:
         cause = self.kb.causes[cause_id]
         rules = [{"id": r.id, "weight": r.rule.weight, "effective_weight": round(r.effective_weight, 3),
                   "because": r.rule.because, "cases": len(r.rule.cases)} for r in self.kb.rules_for(cause_id)]
-        return self.env.get_template("cause.md.j2").render(c=cause.model_dump(), rules=rules,
+        data = cause.model_dump()
+        data["remediation"] = [_step(s) for s in cause.remediation]
+        return self.env.get_template("cause.md.j2").render(c=data, rules=rules,
                                                             kb_version=self.kb.version)
+
+
+    def explain(self, query: str, found, diagnosis: Diagnosis) -> str:  # type: ignore[no-untyped-def]
+        readings = [{"name": r.entry.name, "numbering": r.numbering, "meaning": r.entry.meaning,
+                     "expected": r.entry.expected} for r in found]
+        return self.env.get_template("explain.md.j2").render(query=query, readings=readings,
+                                                              v=self.view(diagnosis))
+
+    def facts_view(self, facts, reports) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        view = {
+            "inputs": [{"label": r.label, "kind": r.kind, "shapes": r.shapes, "facts": r.facts} for r in reports],
+            "facts": [{"path": p, "value": show_value(v), "source": facts.source_text(p),
+                       "ask": self.kb.schema[p].ask} for p, v in facts.values.items()],
+            "conflicts": [
+                {"path": c.path, "chosen": show_value(c.chosen.value), "chosen_source": str(c.chosen.source),
+                 "others": [{"value": show_value(o.value), "source": str(o.source)} for o in c.others]}
+                for c in facts.conflicts
+            ],
+        }
+        return view
+
+    def facts(self, facts, reports) -> str:  # type: ignore[no-untyped-def]
+        return self.env.get_template("facts.md.j2").render(v=self.facts_view(facts, reports),
+                                                            kb_version=self.kb.version)
+
+    def stats(self, stats: dict[str, Any]) -> str:
+        return self.env.get_template("stats.md.j2").render(s=stats, kb_version=self.kb.version)
+
+
+def _step(step) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    data = step.model_dump()
+    data["snippet"] = (step.snippet or "").rstrip("\n")
+    return data
 
 
 def template_problems(kb: KnowledgeBase) -> list[str]:
@@ -186,6 +221,9 @@ def template_problems(kb: KnowledgeBase) -> list[str]:
         "report.md.j2": lambda: [renderer.markdown(d) for d in diagnoses],
         "reply.md.j2": lambda: [renderer.reply(d) for d in diagnoses],
         "cause.md.j2": lambda: [renderer.cause(c) for c in kb.causes],
+        "explain.md.j2": lambda: [_render_explain(renderer, doctor, kb)],
+        "facts.md.j2": lambda: [renderer.facts(diagnoses[1].facts, [])],
+        "stats.md.j2": lambda: [renderer.stats(kb_stats(kb))],
     }
     problems: list[str] = []
     for name, job in jobs.items():
@@ -201,6 +239,33 @@ def template_problems(kb: KnowledgeBase) -> list[str]:
     except Exception as exc:
         problems.append(f"json output: {type(exc).__name__}: {exc}")
     return problems
+
+
+def _render_explain(renderer: Renderer, doctor: Doctor, kb: KnowledgeBase) -> str:
+    from .explain import Reading, diagnose_readings
+
+    found = [Reading(table, table.codes[0]) for table in kb.codes.values()]
+    return renderer.explain("sample", found, diagnose_readings(doctor, found)) if found else ""
+
+
+def kb_stats(kb: KnowledgeBase) -> dict[str, Any]:
+    """Causes, rules and cases per group, and the causes no case ever rules out."""
+    groups: dict[str, dict[str, int]] = {}
+    lacking = []
+    for cause in kb.causes.values():
+        row = groups.setdefault(cause.group, {"causes": 0, "rules": 0, "cases": 0, "rule_outs": 0})
+        rules = kb.rules_for(cause.id)
+        row["causes"] += 1
+        row["rules"] += len(rules)
+        row["cases"] += sum(len(r.rule.cases) for r in rules)
+        excluding = [r for r in rules if r.rule.weight < 0 and any(c.expect == "hit" for c in r.rule.cases)]
+        row["rule_outs"] += len(excluding)
+        if not excluding and cause.status != "deprecated":
+            lacking.append({"id": cause.id, "group": cause.group})
+    total = {k: sum(g[k] for g in groups.values()) for k in ("causes", "rules", "cases", "rule_outs")}
+    return {"groups": dict(sorted(groups.items())), "total": total, "lacking_rule_out": lacking,
+            "codes": {kind: len(t.codes) for kind, t in sorted(kb.codes.items())},
+            "facts": len(kb.schema.specs)}
 
 
 def _template_line(exc: BaseException, path) -> int | None:  # type: ignore[no-untyped-def]
