@@ -16,6 +16,7 @@ normal form (``not`` pushed onto the leaves), which both back ends share:
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -82,8 +83,14 @@ Cond = Union[Leaf, All, Any_]
 # --- parsing and checking ------------------------------------------------------------------
 
 def parse(raw: Any, schema: FactSchema, loc: tuple[Any, ...] = ()) -> Cond:
-    """Parse YAML into a condition in negation normal form, checking every fact and operand."""
-    return _parse(raw, schema, loc, negate=False)
+    """Parse YAML into a condition in negation normal form, checking every fact and operand
+    and that durable_rules can hold it."""
+    cond = _parse(raw, schema, loc, negate=False)
+    groups = group_count({"$and": [{"_case": 1}, to_durable(cond)]})
+    if groups > MAX_GROUPS:
+        raise ConditionError(f"too complex for durable_rules: {groups} nested all/any groups "
+                             f"(at most {MAX_GROUPS}); split it into several rules", loc)
+    return cond
 
 
 def _parse(raw: Any, schema: FactSchema, loc: tuple[Any, ...], negate: bool) -> Cond:
@@ -112,14 +119,15 @@ def _parse(raw: Any, schema: FactSchema, loc: tuple[Any, ...], negate: bool) -> 
     if not isinstance(path, str) or path not in schema:
         raise ConditionError(f"unknown fact '{path}' (not in kb/facts)", loc + ("fact",))
     spec = schema[path]
+    operand = raw[op]
+    written = op
     if negate:
         if op == "matches":
             raise ConditionError("'not' over 'matches' is not supported; write the positive case", loc)
         if op in ("contains", "not_contains") and not spec.is_list:
             raise ConditionError("'not' over a substring 'contains' is not supported", loc)
         op = NEGATION[op]
-    operand = raw[op]
-    return _leaf(spec, op, operand, loc + (op,))
+    return _leaf(spec, op, operand, loc + (written,))
 
 
 def _leaf(spec: FactSpec, op: str, operand: Any, loc: tuple[Any, ...]) -> Leaf:
@@ -154,7 +162,8 @@ def _leaf(spec: FactSpec, op: str, operand: Any, loc: tuple[Any, ...]) -> Leaf:
             raise ConditionError(f"'matches' needs a text fact; {spec.path} is {kind}", loc)
         if not isinstance(operand, str):
             raise ConditionError("'matches' needs a pattern string", loc)
-        return Leaf(spec.path, op, tuple(expand_pattern(operand, loc)), operand)
+        check_pattern(operand, loc)
+        return Leaf(spec.path, op, operand, operand, on_list=spec.is_list)
     raise AssertionError(op)
 
 
@@ -191,78 +200,50 @@ def _value(spec: FactSpec, kind: str, value: Any, loc: tuple[Any, ...]) -> Any:
     return value
 
 
-# --- the regex dialect ---------------------------------------------------------------------
-# durable_rules' matcher has no alternation, escapes or anchors (measured). Patterns here may
-# use literals, '.', classes [...], groups (...), '?', '*', '+', '{m,n}' and '|'; the compiler
-# expands '|' into separate patterns. A literal special character is written as a class: [.]
+# --- text tests ----------------------------------------------------------------------------
+# durable_rules' own matcher ($mt/$imt) is not usable: measured, it misses plain substrings
+# that overlap themselves (".*aaa.*" on "31 a1 03baaaaa"), classes and gaps after a partial
+# match, refuses '%' and some literals (errors 501, 503), and has no alternation or escapes.
+# So `matches` (a case-insensitive Python regex search) and `contains` on text are computed
+# in Python when the case is projected for the engine, and durable_rules tests the result as
+# a boolean feature of the fact (see durable_engine). Both engines share text_test().
 
-_FORBIDDEN = re.compile(r"[\\^$]")
-_MAX_ALTERNATIVES = 16
+_NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*][^()]*\)[+*{]")
 
 
-def expand_pattern(pattern: str, loc: tuple[Any, ...] = ()) -> list[str]:
+def check_pattern(pattern: str, loc: tuple[Any, ...] = ()) -> re.Pattern[str]:
     if not pattern:
         raise ConditionError("empty pattern", loc)
-    if _FORBIDDEN.search(pattern):
-        raise ConditionError(r"patterns may not use '\', '^' or '$'; write a literal special character as a class such as [.]", loc)
+    if _NESTED_QUANTIFIER.search(pattern):
+        raise ConditionError("nested quantifiers such as (a+)+ can take exponential time; simplify the pattern", loc)
     try:
-        re.compile(pattern)
+        return re.compile(pattern, re.IGNORECASE | re.DOTALL)
     except re.error as exc:
         raise ConditionError(f"bad pattern: {exc}", loc) from None
-    alternatives = _expand(pattern, loc)
-    if len(alternatives) > _MAX_ALTERNATIVES:
-        raise ConditionError(f"pattern expands to {len(alternatives)} alternatives (max {_MAX_ALTERNATIVES})", loc)
-    return sorted(set(alternatives))
 
 
-def _expand(pattern: str, loc: tuple[Any, ...]) -> list[str]:
-    """All alternation-free patterns that together match what ``pattern`` matches."""
-    branches = _split_top(pattern)
-    if len(branches) > 1:
-        return [p for branch in branches for p in _expand(branch, loc)]
-    # find the first group that contains a top-level '|'
-    depth, start, in_class = 0, -1, False
-    for i, ch in enumerate(pattern):
-        if in_class:
-            in_class = ch != "]"
-            continue
-        if ch == "[":
-            in_class = True
-        elif ch == "(":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                inner = pattern[start + 1:i]
-                if len(_split_top(inner)) > 1:
-                    after = pattern[i + 1:]
-                    if after[:1] in ("*", "+", "?", "{"):
-                        raise ConditionError("a repeated group may not contain '|'", loc)
-                    return [pattern[:start] + "(" + alt + ")" + rest
-                            for alt in _expand(inner, loc) for rest in _expand(after, loc) or [""]]
-    return [pattern]
+def text_test(leaf: "Leaf", value: Any) -> bool:
+    """The text test of a `matches` or text `contains` leaf on a known value."""
+    texts = value if isinstance(value, list) else [value]
+    if leaf.op == "contains":
+        return any(leaf.operand in text.lower() for text in texts)
+    pattern = _COMPILED.get(leaf.operand)
+    if pattern is None:
+        pattern = _COMPILED[leaf.operand] = check_pattern(leaf.operand)
+    return any(pattern.search(text) is not None for text in texts)
 
 
-def _split_top(pattern: str) -> list[str]:
-    parts, depth, current, in_class = [], 0, [], False
-    for ch in pattern:
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(ch)
-    parts.append("".join(current))
-    return parts
+def feature_key(leaf: "Leaf") -> str:
+    """The fact key under which the engine sees a text test's result."""
+    digest = hashlib.sha1(f"{leaf.path}|{leaf.op}|{leaf.operand}".encode()).hexdigest()[:12]
+    return f"{leaf.path}__{leaf.op}_{digest}"
+
+
+def is_text_test(leaf: "Leaf") -> bool:
+    return leaf.op == "matches" or (leaf.op == "contains" and not leaf.on_list)
+
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
 
 
 # --- the reference evaluator (Kleene three-valued logic) -----------------------------------
@@ -310,23 +291,13 @@ def _eval_leaf(leaf: Leaf, facts: dict[str, Any]) -> Truth:
         return _truth(value < operand)
     if op == "lte":
         return _truth(value <= operand)
-    if op == "contains":
-        return _truth(operand in value) if leaf.on_list else _truth(operand in value.lower())
+    if op == "contains" and leaf.on_list:
+        return _truth(operand in value)
     if op == "not_contains":
         return _truth(operand not in value)
-    if op == "matches":
-        return _truth(any(_full_match(f".*{p}.*", value) for p in operand))
+    if is_text_test(leaf):
+        return _truth(text_test(leaf, value))
     raise AssertionError(op)
-
-
-_COMPILED: dict[str, re.Pattern[str]] = {}
-
-
-def _full_match(pattern: str, text: str) -> bool:
-    compiled = _COMPILED.get(pattern)
-    if compiled is None:
-        compiled = _COMPILED[pattern] = re.compile(pattern, re.IGNORECASE | re.DOTALL)
-    return compiled.fullmatch(text) is not None
 
 
 def leaves(cond: Cond) -> Iterable[Leaf]:
@@ -360,12 +331,32 @@ def matched_leaves(cond: Cond, facts: dict[str, Any]) -> list[Leaf]:
 
 # --- compilation to durable_rules ----------------------------------------------------------
 
+MAX_GROUPS = 15  # durable_rules refuses a rule with more $and/$or nodes (error 113, measured)
+
+
+def _node(kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """An $and/$or node, flattened: a single item stands alone, same-kind children merge."""
+    flat: list[dict[str, Any]] = []
+    for item in items:
+        flat.extend(item[kind] if set(item) == {kind} else [item])
+    return flat[0] if len(flat) == 1 else {kind: flat}
+
+
+def group_count(pattern: Any) -> int:
+    """The $and/$or nodes of a compiled durable pattern."""
+    if isinstance(pattern, dict):
+        return sum((key in ("$and", "$or")) + group_count(value) for key, value in pattern.items())
+    if isinstance(pattern, list):
+        return sum(group_count(item) for item in pattern)
+    return 0
+
+
 def to_durable(cond: Cond) -> dict[str, Any]:
     """durable_rules pattern for one condition (without the case guard)."""
     if isinstance(cond, All):
-        return {"$and": [to_durable(item) for item in cond.items]}
+        return _node("$and", [to_durable(item) for item in cond.items])
     if isinstance(cond, Any_):
-        return {"$or": [to_durable(item) for item in cond.items]}
+        return _node("$or", [to_durable(item) for item in cond.items])
     key, op, operand = cond.path, cond.op, cond.operand
     if op == "present":
         return {"$ex": {key: 1}}
@@ -376,27 +367,19 @@ def to_durable(cond: Cond) -> dict[str, Any]:
     if op == "not_equals":
         return {"$neq": {key: operand}}
     if op == "in":
-        return {"$or": [{key: v} for v in operand]}
+        return _node("$or", [{key: v} for v in operand])
     if op == "not_in":
-        return {"$and": [{"$neq": {key: v}} for v in operand]}
+        return _node("$and", [{"$neq": {key: v}} for v in operand])
     if op in ("gt", "gte", "lt", "lte"):
         return {f"${op}": {key: operand}}
     if op == "contains" and cond.on_list:
         return {"$iany": {key: {"$i": operand}}}
-    if op == "contains":
-        return {"$imt": {key: ".*" + _literal(operand) + ".*"}}
+    if is_text_test(cond):
+        return {feature_key(cond): True}  # computed in Python when the case is projected
     if op == "not_contains":
         # durable's $iall is false on an empty list, so [] is handled by the length field.
         return {"$or": [{key + COUNT_SUFFIX: 0}, {"$iall": {key: {"$neq": {"$i": operand}}}}]}
-    if op == "matches":
-        branches = [{"$imt": {key: f".*{p}.*"}} for p in operand]
-        return branches[0] if len(branches) == 1 else {"$or": branches}
     raise AssertionError(op)
-
-
-def _literal(text: str) -> str:
-    """A literal string in durable's regex dialect (no escapes: specials become classes)."""
-    return "".join(f"[{ch}]" if ch in ".*+?()[]{}|" else ch for ch in text)
 
 
 def branch_count(cond: Cond) -> int:
@@ -409,8 +392,6 @@ def branch_count(cond: Cond) -> int:
         return len(cond.operand)
     if cond.op == "not_contains":
         return 2
-    if cond.op == "matches":
-        return len(cond.operand)
     return 1
 
 
@@ -434,4 +415,4 @@ def text_of(leaf: Leaf) -> str:
 
 __all__ = ["Truth", "ConditionError", "Leaf", "All", "Any_", "Cond", "parse", "evaluate",
            "to_durable", "branch_count", "unknown_paths", "matched_leaves", "text_of",
-           "expand_pattern", "COUNT_SUFFIX"]
+           "text_test", "feature_key", "is_text_test", "check_pattern", "COUNT_SUFFIX"]

@@ -8,6 +8,7 @@ exactly into its prior and the rules that moved it.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,8 +210,8 @@ class Doctor:
                     continue
                 values = leaf.operand if isinstance(leaf.operand, tuple) else (leaf.operand,)
                 for value in values:
-                    if leaf.op == "matches":
-                        value = value.replace(".*", " ").replace(".", "x")
+                    if leaf.op == "matches":  # a text the pattern itself would match, roughly
+                        value = re.sub(r"[\\^$()\[\]|?*+{}]", "", value.replace(".*", " "))
                     if leaf.op in ("gt", "lte"):
                         value = value + 1 if leaf.op == "gt" else value
                     if leaf.op in ("lt", "gte"):

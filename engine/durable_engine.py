@@ -23,6 +23,8 @@ ways that are silent or fatal. Each guard below answers one of them:
   unhandled and every session can be deleted.
 * loose type coercion  => operands are type-checked against the fact schema at load time and
   facts are normalised (real bools, ints; versions and dates as integers) before asserting.
+* a regex matcher that misses plain substrings (measured: ".*aaa.*" on "..baaaaa")
+  => text tests are computed in Python during projection; rules test boolean feature keys.
 """
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ class Shard:
     rule_ids: tuple[str, ...]
     keys: tuple[str, ...]  # fact paths the shard's rules read
     count_keys: tuple[str, ...]  # list paths whose length is needed (not_contains)
+    text_tests: tuple[C.Leaf, ...]  # text tests computed in Python, seen as feature keys
     definition: dict[str, Any]
 
 
@@ -78,16 +81,21 @@ def plan_shards(rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms") -> li
 def _make_shard(name: str, rules: list[tuple[str, C.Cond]]) -> Shard:
     keys: dict[str, None] = {}
     counts: dict[str, None] = {}
+    texts: dict[str, C.Leaf] = {}
     definition: dict[str, Any] = {}
     for rule_id, cond in rules:
         for leaf in C.leaves(cond):
+            if C.is_text_test(leaf):
+                texts[C.feature_key(leaf)] = leaf
+                continue
             keys[leaf.path] = None
             if leaf.op == "not_contains":
                 counts[leaf.path] = None
         pattern = {"$and": [dict(GUARD), C.to_durable(cond)]}
         definition[rule_id] = {"all": [{"m": pattern}], "run": rule_id}
     definition[SENTINEL] = {"all": [{"m": dict(GUARD)}], "run": SENTINEL}
-    return Shard(name, tuple(r for r, _ in rules), tuple(keys), tuple(counts), definition)
+    return Shard(name, tuple(r for r, _ in rules), tuple(keys), tuple(counts),
+                 tuple(texts[k] for k in sorted(texts)), definition)
 
 
 
@@ -119,7 +127,8 @@ class DurableEvaluator:
             # register_rulesets mutates what it is given: hand it a copy
             self._host.register_rulesets({s.name: copy.deepcopy(s.definition) for s in self.shards})
         except Exception as exc:  # durable raises bare Exceptions with error codes
-            raise EngineError(f"durable_rules refused the compiled rules: {exc}") from None
+            raise EngineError(f"durable_rules refused the compiled rules: {exc}; "
+                              f"{refused_rules(self.shards)}") from None
 
     def _action_for(self, rule_id: str):  # type: ignore[no-untyped-def]
         if rule_id == SENTINEL:
@@ -146,6 +155,9 @@ class DurableEvaluator:
                 for key in shard.count_keys:
                     if key in facts:
                         fact[key + C.COUNT_SUFFIX] = len(facts[key])
+                for leaf in shard.text_tests:
+                    if leaf.path in facts:
+                        fact[C.feature_key(leaf)] = C.text_test(leaf, facts[leaf.path])
                 try:
                     self._host.assert_fact(shard.name, fact)
                 except durable.MessageNotHandledException:
@@ -160,6 +172,20 @@ class DurableEvaluator:
             if self._errors:
                 raise EngineError("rule actions failed: " + "; ".join(self._errors))
             return set(self._fired)
+
+
+def refused_rules(shards: list[Shard]) -> str:
+    """Which rules durable_rules cannot compile (its regex compiler refuses some patterns,
+    e.g. error 503 on '.*1111a.*'), found by compiling each rule alone."""
+    refused = []
+    for shard in shards:
+        for rule_id in shard.rule_ids:
+            probe = _QuietHost(lambda name: _ignore)
+            try:
+                probe.register_rulesets({"probe": {rule_id: copy.deepcopy(shard.definition[rule_id])}})
+            except Exception as exc:
+                refused.append(f"rule {rule_id} ({exc})")
+    return "; ".join(refused) or "no single rule is refused"
 
 
 def _ignore(c: Any) -> None:

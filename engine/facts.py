@@ -44,6 +44,18 @@ def date_code(value: dt.date | str) -> int:
     return value.year * 10_000 + value.month * 100 + value.day
 
 
+def _durable_float(value: float) -> float:
+    """durable_rules cannot read floats written with an exponent (1e-05, 1e+16): keep every
+    float in the range Python writes without one."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return 0.0
+    if abs(value) < 1e-4:
+        return 0.0
+    if abs(value) >= 1e15:
+        return 1e15 if value > 0 else -1e15
+    return value
+
+
 @dataclass(frozen=True)
 class FactSpec:
     path: str
@@ -110,12 +122,16 @@ class FactSpec:
 
     def _normalize_one(self, value: Any) -> Any:
         kind = self.element_type
+        if kind in ("version", "date") and isinstance(value, int):
+            return value  # already normalised
         if kind == "version":
             return version_code(value)
         if kind == "date":
             return date_code(value)
         if kind == "float":
-            return float(value)
+            return _durable_float(float(value))
+        if kind in ("str", "enum") and isinstance(value, str):
+            return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
         return value
 
 

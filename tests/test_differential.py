@@ -66,6 +66,7 @@ def cases(draw):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_durable_and_reference_fire_the_same_rules(doctor, facts):
+    facts = {path: _KB.schema[path].normalize(value) for path, value in facts.items()}
     fired = doctor.durable.fired(facts)
     expected = {r.id for r in _KB.rules if C.evaluate(r.condition, facts) is C.Truth.TRUE}
     assert fired == expected

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..case import FactSet, ResolvedFacts, observations_from_case
+from ..case import FactSet, Observation, ResolvedFacts, observations_from_case
 from ..errors import InputError
 from ..knowledge import KnowledgeBase
 from .aggregate import webhook_aggregates
@@ -128,10 +128,12 @@ def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tupl
     label, text = read_text(name)
     value = _parse_json(label, text)
     if value is not None:
-        value = redact_json(value)
         if isinstance(value, dict) and is_case_json(value, Emitter(kb.schema, label, "case"), "$"):
-            observations = observations_from_case(value, kb.schema, label)
+            # our own keys name facts, not secrets: redact the values' text only
+            observations = [Observation(o.path, _redact_value(o.value), o.source)
+                            for o in observations_from_case(value, kb.schema, label)]
             return observations, InputReport(label, "case JSON", ["rtms-doctor case"], len(observations))
+        value = redact_json(value)
         em = Emitter(kb.schema, label, "zoom_json")
         em.log_reader = text_reader(kb).log_message
         if not recognise(value, em):
@@ -150,6 +152,14 @@ def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tupl
     events.extend(em.events)
     kind = "log" if is_log else "text"
     return em.observations, InputReport(label, kind, em.shapes or [kind], len(em.observations))
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, list):
+        return [redact_text(v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def _looks_like_case(value: dict[str, Any], kb: KnowledgeBase) -> bool:
