@@ -19,6 +19,7 @@ from .errors import EngineError
 from .kb_models import Cause
 from .knowledge import CompiledRule, KnowledgeBase
 
+TRUE, UNKNOWN = C.Truth.TRUE, C.Truth.UNKNOWN
 STATUS_ORDER = {"likely": 0, "possible": 1, "cannot_tell": 2, "ruled_out": 3}
 IMPACT_ORDER = {"blocker": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -31,16 +32,6 @@ def sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-@dataclass(frozen=True)
-class RuleOutcome:
-    rule: CompiledRule
-    truth: C.Truth
-
-    @property
-    def hit(self) -> bool:
-        return self.truth is C.Truth.TRUE
-
-
 @dataclass
 class CauseResult:
     cause: Cause
@@ -48,16 +39,16 @@ class CauseResult:
     confidence: float
     score: float  # log-odds: logit(prior) + evidence
     evidence: float  # sum of effective weights of the rules that fired
-    hits: list[RuleOutcome]
-    unknown: list[RuleOutcome]
+    hits: list[CompiledRule]  # rules that fired for this cause
+    unknown: list[CompiledRule]  # rules that cannot tell yet
 
     @property
-    def supporting(self) -> list[RuleOutcome]:
-        return [o for o in self.hits if o.rule.effective_weight > 0]
+    def supporting(self) -> list[CompiledRule]:
+        return [r for r in self.hits if r.effective_weight > 0]
 
     @property
-    def excluding(self) -> list[RuleOutcome]:
-        return [o for o in self.hits if o.rule.effective_weight < 0]
+    def excluding(self) -> list[CompiledRule]:
+        return [r for r in self.hits if r.effective_weight < 0]
 
 
 @dataclass(frozen=True)
@@ -87,35 +78,50 @@ class Doctor:
         self.durable = DurableEvaluator((r.id, r.condition) for r in kb.rules)
         self.rules_by_id = {r.id: r for r in kb.rules}
         self._rules_by_path: dict[str, list[CompiledRule]] = {}
+        self._rules_by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
         for rule in kb.rules:
+            self._rules_by_cause[rule.cause_id].append(rule)
             for path in rule.paths:
                 self._rules_by_path.setdefault(path, []).append(rule)
+        # what each rule gives on an empty case: the answer whenever none of its facts is known
+        self._on_nothing = {r.id: C.evaluate(r.condition, {}) for r in kb.rules}
+        self._prior_logit = {c.id: logit(c.prior) for c in kb.causes.values()}
 
     # -- evaluation -----------------------------------------------------------------------
     def outcomes(self, facts: dict[str, Any]) -> dict[str, C.Truth]:
         """Hit / no hit / cannot tell for every rule: durable decides what fires; the
-        reference evaluator tells 'no hit' from 'cannot tell' and must agree on the hits."""
+        reference evaluator tells 'no hit' from 'cannot tell' and must agree on the hits.
+
+        A rule that reads no known fact gives what it gives on an empty case (computed once);
+        only the rules indexed under a known fact are evaluated."""
         fired = self.durable.fired(facts)
-        result: dict[str, C.Truth] = {}
-        for rule in self.kb.rules:
-            truth = C.evaluate(rule.condition, facts)
-            if (truth is C.Truth.TRUE) != (rule.id in fired):
-                raise EngineError(f"engines disagree on rule {rule.id}: durable_rules "
-                                  f"{'fired' if rule.id in fired else 'did not fire'}, reference says {truth.value}")
-            result[rule.id] = truth
+        result = dict(self._on_nothing)
+        for path in facts:
+            for rule in self._rules_by_path.get(path, ()):
+                result[rule.id] = C.evaluate(rule.condition, facts)
+        hits = {rule_id for rule_id, truth in result.items() if truth is C.Truth.TRUE}
+        if hits != fired:
+            rule_id = sorted(hits ^ fired)[0]
+            raise EngineError(f"engines disagree on rule {rule_id}: durable_rules "
+                              f"{'fired' if rule_id in fired else 'did not fire'}, reference says {result[rule_id].value}")
         return result
 
     def rank(self, outcomes: dict[str, C.Truth]) -> list[CauseResult]:
         policy = self.kb.policy
         results = []
         for cause in self.kb.causes.values():
-            rules = self.kb.rules_for(cause.id)
-            hits = [RuleOutcome(r, outcomes[r.id]) for r in rules if outcomes[r.id] is C.Truth.TRUE]
-            unknown = [RuleOutcome(r, outcomes[r.id]) for r in rules if outcomes[r.id] is C.Truth.UNKNOWN]
-            evidence = sum(o.rule.effective_weight for o in hits)
-            score = logit(cause.prior) + evidence
+            hits: list[CompiledRule] = []
+            unknown: list[CompiledRule] = []
+            for rule in self._rules_by_cause[cause.id]:
+                truth = outcomes[rule.id]
+                if truth is TRUE:
+                    hits.append(rule)
+                elif truth is UNKNOWN:
+                    unknown.append(rule)
+            evidence = sum(r.effective_weight for r in hits)
+            score = self._prior_logit[cause.id] + evidence
             confidence = sigmoid(score)
-            supported = any(o.rule.effective_weight > 0 for o in hits)
+            supported = any(r.effective_weight > 0 for r in hits)
             if evidence <= policy.ruled_out:
                 status = "ruled_out"
             elif supported and confidence >= policy.likely:
@@ -162,8 +168,8 @@ class Doctor:
         plausibility = {c: sigmoid(score) / top_confidence for c, score in base.items()}
         paths: dict[str, None] = {}
         for result in top:
-            for outcome in result.unknown:
-                for path in C.unknown_paths(outcome.rule.condition, facts):
+            for rule in result.unknown:
+                for path in C.unknown_paths(rule.condition, facts):
                     if path not in skip:
                         paths[path] = None
         questions = []

@@ -52,10 +52,14 @@ class Shard:
     count_keys: tuple[str, ...]  # list paths whose length is needed (not_contains)
     text_tests: tuple[C.Leaf, ...]  # text tests computed in Python, seen as feature keys
     definition: dict[str, Any]
+    paths: frozenset[str]  # every fact path any of its rules reads
+    fires_on_nothing: bool  # some rule holds on an empty case (absence only): never skip
 
 
 def plan_shards(rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms") -> list[Shard]:
-    """Pack rules, in order, into rulesets of at most SHARD_BRANCHES branches each."""
+    """Pack rules into rulesets of at most SHARD_BRANCHES branches each, rules that read the
+    same facts together, so that a sparse case leaves most shards untouched."""
+    rules = sorted(rules, key=lambda item: (sorted(item[1].paths()), item[0]))
     shards: list[Shard] = []
     current: list[tuple[str, C.Cond]] = []
     budget = 0
@@ -94,8 +98,10 @@ def _make_shard(name: str, rules: list[tuple[str, C.Cond]]) -> Shard:
         pattern = {"$and": [dict(GUARD), C.to_durable(cond)]}
         definition[rule_id] = {"all": [{"m": pattern}], "run": rule_id}
     definition[SENTINEL] = {"all": [{"m": dict(GUARD)}], "run": SENTINEL}
+    paths = frozenset(p for _, cond in rules for p in cond.paths())
+    fires_on_nothing = any(C.evaluate(cond, {}) is C.Truth.TRUE for _, cond in rules)
     return Shard(name, tuple(r for r, _ in rules), tuple(keys), tuple(counts),
-                 tuple(texts[k] for k in sorted(texts)), definition)
+                 tuple(texts[k] for k in sorted(texts)), definition, paths, fires_on_nothing)
 
 
 
@@ -147,7 +153,12 @@ class DurableEvaluator:
             self._fired = set()
             self._errors = []
             sid = str(next(self._sids))
+            known = facts.keys()
             for shard in self.shards:
+                # A shard none of whose facts is known can fire only rules that hold on an
+                # empty case; without such rules it is skipped (exact, not a heuristic).
+                if not shard.fires_on_nothing and shard.paths.isdisjoint(known):
+                    continue
                 fact = {"sid": sid, "_case": 1}
                 for key in shard.keys:
                     if key in facts:

@@ -165,6 +165,11 @@ class FactSchema:
     def __getitem__(self, path: str) -> FactSpec:
         return self.specs[path]
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_case_model"] = None  # a generated class: rebuilt on demand, not pickled
+        return state
+
     @property
     def case_model(self) -> type[BaseModel]:
         if self._case_model is None:

@@ -29,14 +29,12 @@ class CompiledRule:
     effective_weight: float
     file: Path
     line: int
+    id: str = field(init=False)
+    paths: tuple[str, ...] = field(init=False)  # the fact paths it reads, in order
 
-    @property
-    def id(self) -> str:
-        return self.rule.id
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.condition.paths()))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", self.rule.id)
+        object.__setattr__(self, "paths", tuple(dict.fromkeys(self.condition.paths())))
 
 
 @dataclass(eq=False)  # hashed by identity (caches key on the loaded KB)
@@ -78,8 +76,17 @@ def _load_model(path: Path, model: type[BaseModel], problems: list[str]) -> tupl
         return None
 
 
-def load_knowledge(roots: Roots | None = None) -> KnowledgeBase:
+def load_knowledge(roots: Roots | None = None, cache: bool = True) -> KnowledgeBase:
+    """The validated knowledge base; reuses a pickled copy while no file has changed."""
     roots = roots or default_roots()
+    if not cache:
+        return _load(roots)
+    from .kbcache import cached
+
+    return cached(roots, _load)
+
+
+def _load(roots: Roots) -> KnowledgeBase:
     problems: list[str] = []
     try:
         schema = load_fact_schema(roots.kb)
@@ -135,7 +142,8 @@ def load_knowledge(roots: Roots | None = None) -> KnowledgeBase:
             weight = rule.weight * policy.basis_factor[basis]
             rules.append(CompiledRule(rule, cause.id, cond, weight, path, lines.line(loc)))
             for j, case in enumerate(rule.cases):
-                problems.extend(_check_case_facts(case.facts, schema, path, lines, loc + ("cases", j, "facts")))
+                case_loc = loc + ("cases", j, "facts")
+                problems.extend(_check_case_facts(case.facts, schema, path, lines, case_loc))
     codes = _load_codes(roots, schema, problems)
     phrases = _load_phrases(roots, schema, problems)
     if problems:

@@ -98,16 +98,16 @@ class Renderer:
                 "confidence": round(r.confidence, 4), "impact": r.cause.impact, "status": r.status,
                 "status_label": STATUS_LABEL[r.status], "kb_status": r.cause.status}
 
-    def _evidence(self, outcome, diagnosis: Diagnosis) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    def _evidence(self, rule, diagnosis: Diagnosis) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         normalized = diagnosis.facts.normalized()
-        leaves = C.matched_leaves(outcome.rule.condition, normalized)
+        leaves = C.matched_leaves(rule.condition, normalized)
         facts = []
         for leaf in leaves:
             raw = diagnosis.facts.values.get(leaf.path)
             facts.append({"path": leaf.path, "value": show_value(raw) if raw is not None else "(not known)",
                           "source": diagnosis.facts.source_text(leaf.path) or "-", "test": C.text_of(leaf)})
-        return {"rule": outcome.rule.id, "because": outcome.rule.rule.because,
-                "weight": round(outcome.rule.effective_weight, 3), "facts": facts}
+        return {"rule": rule.id, "because": rule.rule.because,
+                "weight": round(rule.effective_weight, 3), "facts": facts}
 
     def _finding(self, rank: int, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
         cause = r.cause
@@ -129,8 +129,8 @@ class Renderer:
     def _missing(self, r: CauseResult, diagnosis: Diagnosis) -> list[str]:
         normalized = diagnosis.facts.normalized()
         paths: dict[str, None] = {}
-        for outcome in r.unknown:
-            for path in C.unknown_paths(outcome.rule.condition, normalized):
+        for rule in r.unknown:
+            for path in C.unknown_paths(rule.condition, normalized):
                 paths[path] = None
         return list(paths)
 

@@ -1,0 +1,65 @@
+"""A pickled copy of the loaded knowledge base, so a cold start does not parse ~170 YAML files.
+
+The key covers every file's path, size and modification time under kb/, rules/ and the
+engine's own code, the package version and the Python version; any change rebuilds. The cache lives in
+$RTMS_DOCTOR_CACHE, else $XDG_CACHE_HOME/rtms-doctor, else ~/.cache/rtms-doctor; when none is
+writable the KB is simply loaded every time. Set RTMS_DOCTOR_CACHE=off to disable it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from . import __version__
+from .paths import Roots
+
+T = TypeVar("T")
+
+
+def _cache_dir() -> Path | None:
+    configured = os.environ.get("RTMS_DOCTOR_CACHE")
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rtms-doctor"
+
+
+def _key(roots: Roots) -> str:
+    digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}|{roots.kb.resolve()}".encode())
+    code = Path(__file__).resolve().parent  # the classes pickled are part of the key
+    for base, pattern in ((roots.kb, "*.yaml"), (roots.rules, "*.yaml"), (code, "*.py")):
+        for path in sorted(base.rglob(pattern)):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(base)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def cached(roots: Roots, load: Callable[[Roots], T]) -> T:
+    folder = _cache_dir()
+    if folder is None:
+        return load(roots)
+    try:
+        target = folder / f"kb-{_key(roots)}.pickle"
+    except OSError:
+        return load(roots)
+    try:
+        with target.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # missing, stale or unreadable: rebuild
+        pass
+    value = load(roots)  # raises KnowledgeError on a broken KB: nothing is cached then
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, target)
+    except Exception:  # a read-only home is fine: just slower
+        pass
+    return value
