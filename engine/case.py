@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from .errors import InputError
 from .facts import FactSchema
 
@@ -112,30 +110,7 @@ def observations_from_case(data: Any, schema: FactSchema, file: str, kind: str =
     if not isinstance(data, dict):
         raise InputError(f"{file}: a case must be a JSON object, got {type(data).__name__}")
     try:
-        model = schema.case_model.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(f"{file}: {_first_problem(exc)}") from None
-    dumped = model.model_dump(exclude_none=True, mode="json")
-    dumped.pop("case_version", None)
-    out: list[Observation] = []
-    _flatten(dumped, "", schema, file, kind, out)
-    return out
-
-
-def _flatten(node: dict[str, Any], prefix: str, schema: FactSchema, file: str, kind: str,
-             out: list[Observation]) -> None:
-    for key, value in node.items():
-        path = f"{prefix}{key}"
-        if path in schema:
-            out.append(Observation(path, value, Source(file, f"$.{path}", kind)))
-        elif isinstance(value, dict):
-            _flatten(value, f"{path}.", schema, file, kind, out)
-
-
-def _first_problem(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
-        return f"unknown field '{where}' (not in the facts model; see `rtms-doctor schema`)"
-    extra = f" ({len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-    return f"field '{where}': {err['msg']}{extra}"
+        values = schema.validate_case(data)
+    except ValueError as exc:
+        raise InputError(f"{file}: {exc}") from None
+    return [Observation(path, value, Source(file, f"$.{path}", kind)) for path, value in values.items()]

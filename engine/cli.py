@@ -6,6 +6,7 @@ No traceback reaches the user: every failure becomes one clear line on stderr.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,99 @@ def explain(code: tuple[str, ...], root: str | None) -> None:
     found = readings(knowledge, code)
     diagnosis = diagnose_readings(Doctor(knowledge), found)
     click.echo(Renderer(knowledge).explain(" ".join(code), found, diagnosis), nl=False)
+
+
+def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
+    """A progress bar on a terminal (stderr), nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+def _jobs(jobs: int) -> int:
+    return jobs if jobs > 0 else (os.cpu_count() or 1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="rtms-doctor-reports",
+              show_default=True, help="Folder for one report per case and the summary.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "reply"]), default="markdown", show_default=True)
+@click.option("--summary", "summary_fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
+              help="summary.md is always written; also summary.csv or summary.json.")
+@click.option("--jobs", type=int, default=0, help="Worker processes (0 = one per core).")
+@root_option
+def batch(paths: tuple[str, ...], out_dir: str, fmt: str, summary_fmt: str, jobs: int, root: str | None) -> None:
+    """Diagnose many cases: files, or folders of cases (a sub-folder = one case of several files)."""
+    import csv
+
+    from .batch import discover, run_cases, summary_rows
+    from .render import Renderer
+
+    cases = discover(paths)
+    knowledge = _kb(root)  # fails early, before any worker starts, on a broken KB
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = {"markdown": ".md", "json": ".json", "reply": ".reply.md"}[fmt]
+    bar = _progress(len(cases), "diagnosing")
+    outcomes = []
+    with (bar or _NullBar()) as progress:
+        for outcome in run_cases(cases, root, fmt, _jobs(jobs), progress.update):
+            outcomes.append(outcome)
+            if not outcome.error:
+                (out / f"{outcome.name}{suffix}").write_text(outcome.report, encoding="utf-8")
+    rows = summary_rows(outcomes)
+    (out / "summary.md").write_text(Renderer(knowledge).batch_summary(rows), encoding="utf-8")
+    if summary_fmt == "json":
+        (out / "summary.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    else:
+        with (out / "summary.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["case", "top_cause", "confidence", "runner_up", "status"])
+            writer.writeheader()
+            writer.writerows(rows)
+    errors = sum(1 for o in outcomes if o.error)
+    click.echo(f"batch: {len(outcomes)} case(s), {errors} with errors; reports and summary in {out}", err=True)
+
+
+@cli.command("eval")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--jobs", type=int, default=0, help="Worker processes (0 = one per core).")
+@root_option
+def eval_command(paths: tuple[str, ...], fmt: str, jobs: int, root: str | None) -> None:
+    """Accuracy on labelled cases: each case folder holds its inputs and an expect.yaml
+    (expected: [cause_id, ...]); a single file X.txt is labelled by X.expect.yaml."""
+    from dataclasses import asdict
+
+    from .batch import discover, evaluate, run_cases
+    from .render import Renderer
+
+    cases = [c for c in discover(paths) if c.expected]
+    if not cases:
+        raise InputError("no labelled case found (a case needs an expect.yaml with 'expected: [cause_id]')")
+    knowledge = _kb(root)
+    unknown = sorted({e for c in cases for e in c.expected if e not in knowledge.causes})
+    if unknown:
+        raise InputError(f"expect.yaml names unknown cause(s): {', '.join(unknown)}")
+    bar = _progress(len(cases), "evaluating")
+    with (bar or _NullBar()) as progress:
+        outcomes = list(run_cases(cases, root, "none", _jobs(jobs), progress.update))
+    figures = evaluate(outcomes)
+    if fmt == "json":
+        click.echo(json.dumps(asdict(figures), indent=2, ensure_ascii=False))
+    else:
+        click.echo(Renderer(knowledge).eval_report(asdict(figures)), nl=False)
+
+
+class _NullBar:
+    def __enter__(self) -> "_NullBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
 
 
 @cli.group()

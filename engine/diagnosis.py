@@ -16,7 +16,6 @@ from . import conditions as C
 from .case import ResolvedFacts
 from .durable_engine import DurableEvaluator
 from .errors import EngineError
-from .kb_models import Cause
 from .knowledge import CompiledRule, KnowledgeBase
 
 TRUE, UNKNOWN = C.Truth.TRUE, C.Truth.UNKNOWN
@@ -34,13 +33,19 @@ def sigmoid(x: float) -> float:
 
 @dataclass
 class CauseResult:
-    cause: Cause
+    cause: Any  # the cause's record (kb_models.Cause)
     status: str
     confidence: float
     score: float  # log-odds: logit(prior) + evidence
     evidence: float  # sum of effective weights of the rules that fired
     hits: list[CompiledRule]  # rules that fired for this cause
-    unknown: list[CompiledRule]  # rules that cannot tell yet
+    rules: tuple[CompiledRule, ...]  # all of the cause's rules
+    outcomes: dict[str, C.Truth]  # the case's outcomes, shared by every cause
+
+    @property
+    def unknown(self) -> list[CompiledRule]:
+        """The cause's rules that cannot tell yet (computed when a report needs them)."""
+        return [r for r in self.rules if self.outcomes[r.id] is UNKNOWN]
 
     @property
     def supporting(self) -> list[CompiledRule]:
@@ -73,18 +78,19 @@ class Diagnosis:
 class Doctor:
     """Holds the compiled engine; diagnose() may be called for many cases."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, eager: bool = False):
         self.kb = kb
-        self.durable = DurableEvaluator((r.id, r.condition) for r in kb.rules)
+        self.durable = DurableEvaluator(((r.id, r.condition) for r in kb.rules), eager=eager)
         self.rules_by_id = {r.id: r for r in kb.rules}
         self._rules_by_path: dict[str, list[CompiledRule]] = {}
-        self._rules_by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
+        by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
         for rule in kb.rules:
-            self._rules_by_cause[rule.cause_id].append(rule)
+            by_cause[rule.cause_id].append(rule)
             for path in rule.paths:
                 self._rules_by_path.setdefault(path, []).append(rule)
         # what each rule gives on an empty case: the answer whenever none of its facts is known
         self._on_nothing = {r.id: C.evaluate(r.condition, {}) for r in kb.rules}
+        self._rules_by_cause = {c: tuple(rules) for c, rules in by_cause.items()}
         self._prior_logit = {c.id: logit(c.prior) for c in kb.causes.values()}
 
     # -- evaluation -----------------------------------------------------------------------
@@ -98,7 +104,7 @@ class Doctor:
         result = dict(self._on_nothing)
         for path in facts:
             for rule in self._rules_by_path.get(path, ()):
-                result[rule.id] = C.evaluate(rule.condition, facts)
+                result[rule.id] = rule.test(facts)
         hits = {rule_id for rule_id, truth in result.items() if truth is C.Truth.TRUE}
         if hits != fired:
             rule_id = sorted(hits ^ fired)[0]
@@ -108,20 +114,18 @@ class Doctor:
 
     def rank(self, outcomes: dict[str, C.Truth]) -> list[CauseResult]:
         policy = self.kb.policy
+        hits: dict[str, list[CompiledRule]] = {}
+        for rule_id, truth in outcomes.items():
+            if truth is TRUE:
+                rule = self.rules_by_id[rule_id]
+                hits.setdefault(rule.cause_id, []).append(rule)
         results = []
         for cause in self.kb.causes.values():
-            hits: list[CompiledRule] = []
-            unknown: list[CompiledRule] = []
-            for rule in self._rules_by_cause[cause.id]:
-                truth = outcomes[rule.id]
-                if truth is TRUE:
-                    hits.append(rule)
-                elif truth is UNKNOWN:
-                    unknown.append(rule)
-            evidence = sum(r.effective_weight for r in hits)
+            cause_hits = sorted(hits.get(cause.id, []), key=lambda r: r.id)
+            evidence = sum(r.effective_weight for r in cause_hits)
             score = self._prior_logit[cause.id] + evidence
             confidence = sigmoid(score)
-            supported = any(r.effective_weight > 0 for r in hits)
+            supported = any(r.effective_weight > 0 for r in cause_hits)
             if evidence <= policy.ruled_out:
                 status = "ruled_out"
             elif supported and confidence >= policy.likely:
@@ -130,7 +134,8 @@ class Doctor:
                 status = "possible"
             else:
                 status = "cannot_tell"
-            results.append(CauseResult(cause, status, confidence, score, evidence, hits, unknown))
+            results.append(CauseResult(cause, status, confidence, score, evidence, cause_hits,
+                                       self._rules_by_cause[cause.id], outcomes))
         results.sort(key=lambda r: (STATUS_ORDER[r.status], -round(r.confidence, 12), -r.cause.prior,
                                     IMPACT_ORDER[r.cause.impact], r.cause.id))
         return results

@@ -39,7 +39,7 @@ from durable import engine as durable
 from . import conditions as C
 from .errors import EngineError
 
-SHARD_BRANCHES = 48  # well under the 64 simultaneous matches that break durable_rules
+SHARD_BRANCHES = 60  # with the sentinel, under the 64 simultaneous matches that break durable_rules
 GUARD = {"_case": 1}
 SENTINEL = "__sentinel__"  # matches every case fact; its action does nothing
 
@@ -122,19 +122,27 @@ class _QuietHost(durable.Host):
 class DurableEvaluator:
     """Decides which rules fire for one case, on the real durable_rules engine."""
 
-    def __init__(self, rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms"):
+    def __init__(self, rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms", eager: bool = True):
+        """eager=False registers each shard with durable_rules when a case first needs it
+        (a cold single diagnosis touches only some); eager=True registers all at once."""
         self.shards = plan_shards(rules, prefix)
         self._fired: set[str] = set()
         self._errors: list[str] = []
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
         self._host = _QuietHost(self._action_for)
+        self._registered: set[str] = set()
+        if eager:
+            self._register(self.shards)
+
+    def _register(self, shards: list[Shard]) -> None:
         try:
             # register_rulesets mutates what it is given: hand it a copy
-            self._host.register_rulesets({s.name: copy.deepcopy(s.definition) for s in self.shards})
+            self._host.register_rulesets({s.name: copy.deepcopy(s.definition) for s in shards})
         except Exception as exc:  # durable raises bare Exceptions with error codes
             raise EngineError(f"durable_rules refused the compiled rules: {exc}; "
-                              f"{refused_rules(self.shards)}") from None
+                              f"{refused_rules(shards)}") from None
+        self._registered.update(s.name for s in shards)
 
     def _action_for(self, rule_id: str):  # type: ignore[no-untyped-def]
         if rule_id == SENTINEL:
@@ -159,6 +167,8 @@ class DurableEvaluator:
                 # empty case; without such rules it is skipped (exact, not a heuristic).
                 if not shard.fires_on_nothing and shard.paths.isdisjoint(known):
                     continue
+                if shard.name not in self._registered:
+                    self._register([shard])
                 fact = {"sid": sid, "_case": 1}
                 for key in shard.keys:
                     if key in facts:

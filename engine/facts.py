@@ -12,10 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
-
 from .errors import KnowledgeError
-from .yamlio import load_yaml
 
 SCALAR_TYPES = ("bool", "int", "float", "str", "enum", "version", "date")
 ITEM_TYPES = ("str", "int", "enum")
@@ -135,29 +132,13 @@ class FactSpec:
         return value
 
 
-class _FactSpecFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    class Entry(BaseModel):
-        model_config = ConfigDict(extra="forbid")
-        type: Literal["bool", "int", "float", "str", "enum", "version", "date", "list"]
-        items: Optional[Literal["str", "int", "enum"]] = None
-        values: list[Any] = Field(default_factory=list)
-        ask: str = Field(min_length=10)
-        where: str = Field(min_length=3)
-
-    section: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str
-    facts: dict[str, Entry]
-
-
 @dataclass
 class FactSchema:
     """All fact specs, by path, plus the generated pydantic case model."""
 
     specs: dict[str, FactSpec]
     sections: dict[str, str] = field(default_factory=dict)
-    _case_model: type[BaseModel] | None = None
+    _case_model: Any = None
 
     def __contains__(self, path: str) -> bool:
         return path in self.specs
@@ -171,10 +152,51 @@ class FactSchema:
         return state
 
     @property
-    def case_model(self) -> type[BaseModel]:
+    def case_model(self) -> Any:
+        """The pydantic model of the case JSON (generated on demand: `schema`, tests)."""
         if self._case_model is None:
             self._case_model = build_case_model(self)
         return self._case_model
+
+    def validate_case(self, data: Any) -> dict[str, Any]:
+        """Check a case object against the facts model; returns {path: value} of the facts
+        given. Raises ValueError naming the first problem's path.
+
+        This is the generated pydantic model's contract (unknown keys forbidden, strict bools,
+        ints and strings, enums, versions, ISO dates, null = absent) written out directly, so a
+        cold start does not have to generate ~25 pydantic models; a test holds the two to
+        agreement."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a case must be a JSON object, got {type(data).__name__}")
+        out: dict[str, Any] = {}
+        version = data.get("case_version")
+        if version is not None and (version != 1 or isinstance(version, bool)):
+            raise ValueError("field 'case_version': Input should be 1")
+        self._walk({k: v for k, v in data.items() if k != "case_version"}, "", out)
+        return out
+
+    def _walk(self, node: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
+        for key, value in node.items():
+            path = f"{prefix}{key}"
+            if value is None:
+                continue
+            spec = self.specs.get(path)
+            if spec is not None:
+                out[path] = _checked(spec, value, path)
+            elif self._is_section(path):
+                if not isinstance(value, dict):
+                    raise ValueError(f"field '{path}': Input should be an object")
+                self._walk(value, f"{path}.", out)
+            else:
+                raise ValueError(f"unknown field '{path}' (not in the facts model; see `rtms-doctor schema`)")
+
+    def _is_section(self, path: str) -> bool:
+        sections = self.__dict__.get("_sections_cache")
+        if sections is None:
+            sections = {spec.path.rsplit(".", i)[0] for spec in self.specs.values()
+                        for i in range(1, spec.path.count(".") + 1)}
+            self.__dict__["_sections_cache"] = sections
+        return path in sections
 
     def json_schema(self) -> dict[str, Any]:
         schema = self.case_model.model_json_schema()
@@ -184,13 +206,18 @@ class FactSchema:
 
 
 def load_fact_schema(kb_root: Path) -> FactSchema:
+    from pydantic import ValidationError
+
+    from .kb_models import FactSpecFile
+    from .yamlio import load_yaml
+
     problems: list[str] = []
     specs: dict[str, FactSpec] = {}
     sections: dict[str, str] = {}
     for path in sorted((kb_root / "facts").glob("*.yaml")):
         try:
             data, lines = load_yaml(path)
-            parsed = _FactSpecFile.model_validate(data)
+            parsed = FactSpecFile.model_validate(data)
         except ValueError as exc:
             if isinstance(exc, ValidationError):
                 for err in exc.errors():
@@ -218,7 +245,7 @@ def load_fact_schema(kb_root: Path) -> FactSchema:
     return FactSchema(specs=specs, sections=sections)
 
 
-def _check_entry(entry: _FactSpecFile.Entry) -> str | None:
+def _check_entry(entry: Any) -> str | None:
     if entry.type == "list" and entry.items is None:
         return "a list needs 'items' (str, int or enum)"
     if entry.type != "list" and entry.items is not None:
@@ -231,10 +258,43 @@ def _check_entry(entry: _FactSpecFile.Entry) -> str | None:
     return None
 
 
+_KIND_WORDS = {"bool": "a valid boolean", "int": "a valid integer", "float": "a valid number",
+               "str": "a valid string", "version": "a version string such as \"1.0.3\"",
+               "date": "a valid date (YYYY-MM-DD)"}
+
+
+def _checked(spec: FactSpec, value: Any, path: str) -> Any:
+    if spec.is_list:
+        if not isinstance(value, list):
+            raise ValueError(f"field '{path}': Input should be a valid list")
+        return [_checked_one(spec, item, f"{path}.{i}") for i, item in enumerate(value)]
+    return _checked_one(spec, value, path)
+
+
+def _checked_one(spec: FactSpec, value: Any, path: str) -> Any:
+    kind = spec.element_type
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind == "version" and isinstance(value, str):
+        try:
+            parse_version(value)
+        except ValueError:
+            raise ValueError(f"field '{path}': Value error, not a version: {value!r}") from None
+        return value.strip()
+    if kind == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise ValueError(f"field '{path}': Input should be a valid date (YYYY-MM-DD)") from None
+    if spec._accepts_one(value):
+        return value
+    if kind == "enum":
+        choices = ", ".join(repr(v) for v in spec.values)
+        raise ValueError(f"field '{path}': Input should be one of {choices}")
+    raise ValueError(f"field '{path}': Input should be {_KIND_WORDS[kind]}")
+
+
 # --- the generated case model -------------------------------------------------------------
-
-_STRICT = ConfigDict(extra="forbid")
-
 
 def _version_str(value: Any) -> str:
     if not isinstance(value, str):
@@ -270,8 +330,11 @@ def _annotation(spec: FactSpec) -> Any:
     return scalar(spec.type)
 
 
-def build_case_model(schema: FactSchema) -> type[BaseModel]:
+def build_case_model(schema: FactSchema) -> Any:
     """Nested pydantic models, one per section (and sub-section), all fields optional."""
+    from pydantic import ConfigDict, Field, create_model
+
+    strict = ConfigDict(extra="forbid")
     tree: dict[str, Any] = {}
     for spec in schema.specs.values():
         node = tree
@@ -280,14 +343,14 @@ def build_case_model(schema: FactSchema) -> type[BaseModel]:
             node = node.setdefault(part, {})
         node[parts[-1]] = spec
 
-    def build(name: str, node: dict[str, Any], doc: str) -> type[BaseModel]:
+    def build(name: str, node: dict[str, Any], doc: str) -> Any:
         fields: dict[str, Any] = {}
         for key, child in node.items():
             if isinstance(child, FactSpec):
                 fields[key] = (Optional[_annotation(child)], Field(default=None, description=child.ask))
             else:
                 fields[key] = (Optional[build(f"{name}_{key}", child, key)], None)
-        model = create_model(name, __config__=_STRICT, **fields)  # type: ignore[call-overload]
+        model = create_model(name, __config__=strict, **fields)  # type: ignore[call-overload]
         model.__doc__ = doc
         return model
 
@@ -297,6 +360,6 @@ def build_case_model(schema: FactSchema) -> type[BaseModel]:
         for key, child in top.items()
     }
     fields["case_version"] = (Optional[Literal[1]], None)
-    model = create_model("Case", __config__=_STRICT, **fields)  # type: ignore[call-overload]
+    model = create_model("Case", __config__=strict, **fields)  # type: ignore[call-overload]
     model.__doc__ = "One RTMS support case: every fact optional, absent means unknown."
     return model

@@ -124,3 +124,21 @@ class PhraseFile(_Strict):
 
     negation_cues: list[str] = Field(min_length=1)
     phrases: list[PhraseEntry]
+
+
+class FactSpecFile(BaseModel):
+    """kb/facts/<section>.yaml: a section of the fact vocabulary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    class Entry(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        type: Literal["bool", "int", "float", "str", "enum", "version", "date", "list"]
+        items: Optional[Literal["str", "int", "enum"]] = None
+        values: list[Any] = Field(default_factory=list)
+        ask: str = Field(min_length=10)
+        where: str = Field(min_length=3)
+
+    section: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    facts: dict[str, Entry]

@@ -11,19 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from . import conditions as C
 from .errors import KnowledgeError
 from .facts import FactSchema, load_fact_schema
-from .kb_models import Cause, CodeTable, PhraseFile, Policy, Rule, RuleFile
 from .paths import Roots, default_roots
-from .yamlio import LineMap, load_yaml
+from .records import Record, to_record
+
+# The pydantic models (kb_models) and the YAML reader are imported only when files are
+# actually read: a cold start from the cache needs neither.
 
 
 @dataclass(frozen=True)
 class CompiledRule:
-    rule: Rule
+    rule: Record  # the validated rule (kb_models.Rule) as a record
     cause_id: str
     condition: C.Cond
     effective_weight: float
@@ -36,24 +36,39 @@ class CompiledRule:
         object.__setattr__(self, "id", self.rule.id)
         object.__setattr__(self, "paths", tuple(dict.fromkeys(self.condition.paths())))
 
+    @property
+    def test(self):  # type: ignore[no-untyped-def]
+        """The condition compiled to Python closures (built on first use, not pickled)."""
+        compiled = self.__dict__.get("_test")
+        if compiled is None:
+            compiled = C.compile_python(self.condition)
+            object.__setattr__(self, "_test", compiled)
+        return compiled
+
+    def __getstate__(self) -> dict:  # type: ignore[type-arg]
+        return {k: v for k, v in self.__dict__.items() if k != "_test"}
+
+    def __setstate__(self, state: dict) -> None:  # type: ignore[type-arg]
+        self.__dict__.update(state)
+
 
 @dataclass(eq=False)  # hashed by identity (caches key on the loaded KB)
 class KnowledgeBase:
     roots: Roots
     schema: FactSchema
-    policy: Policy
-    causes: dict[str, Cause]
+    policy: Record  # kb_models.Policy
+    causes: dict[str, Record]  # kb_models.Cause, by id
     rules: list[CompiledRule]
     cause_files: dict[str, tuple[Path, int]] = field(default_factory=dict)
-    codes: dict[str, CodeTable] = field(default_factory=dict)  # by kind
-    phrases: PhraseFile | None = None
+    codes: dict[str, Record] = field(default_factory=dict)  # kb_models.CodeTable, by kind
+    phrases: Record | None = None  # kb_models.PhraseFile
     version: str = ""
 
     def rules_for(self, cause_id: str) -> list[CompiledRule]:
         return [r for r in self.rules if r.cause_id == cause_id]
 
 
-def _validation_problems(exc: ValidationError, path: Path, lines: LineMap, prefix: tuple[Any, ...] = ()) -> list[str]:
+def _validation_problems(exc: Any, path: Path, lines: Any, prefix: tuple[Any, ...] = ()) -> list[str]:
     out = []
     for err in exc.errors():
         loc = prefix + tuple(err["loc"])
@@ -63,7 +78,11 @@ def _validation_problems(exc: ValidationError, path: Path, lines: LineMap, prefi
     return out
 
 
-def _load_model(path: Path, model: type[BaseModel], problems: list[str]) -> tuple[Any, LineMap] | None:
+def _load_model(path: Path, model: Any, problems: list[str]) -> tuple[Any, Any] | None:
+    from pydantic import ValidationError
+
+    from .yamlio import load_yaml
+
     try:
         data, lines = load_yaml(path)
     except (ValueError, OSError) as exc:
@@ -87,6 +106,8 @@ def load_knowledge(roots: Roots | None = None, cache: bool = True) -> KnowledgeB
 
 
 def _load(roots: Roots) -> KnowledgeBase:
+    from .kb_models import Cause, Policy, RuleFile
+
     problems: list[str] = []
     try:
         schema = load_fact_schema(roots.kb)
@@ -97,9 +118,9 @@ def _load(roots: Roots) -> KnowledgeBase:
     loaded = _load_model(policy_path, Policy, problems)
     if loaded is None:
         raise KnowledgeError(problems or [f"{policy_path}:1: missing"])
-    policy: Policy = loaded[0]
+    policy = loaded[0]
 
-    causes: dict[str, Cause] = {}
+    causes: dict[str, Any] = {}
     cause_files: dict[str, tuple[Path, int]] = {}
     for path in sorted((roots.kb / "causes").rglob("*.yaml")):
         loaded = _load_model(path, Cause, problems)
@@ -140,7 +161,7 @@ def _load(roots: Roots) -> KnowledgeBase:
                 continue
             basis = rule.basis or cause.basis
             weight = rule.weight * policy.basis_factor[basis]
-            rules.append(CompiledRule(rule, cause.id, cond, weight, path, lines.line(loc)))
+            rules.append(CompiledRule(to_record(rule), cause.id, cond, weight, path, lines.line(loc)))
             for j, case in enumerate(rule.cases):
                 case_loc = loc + ("cases", j, "facts")
                 problems.extend(_check_case_facts(case.facts, schema, path, lines, case_loc))
@@ -149,14 +170,17 @@ def _load(roots: Roots) -> KnowledgeBase:
     if problems:
         raise KnowledgeError(problems)
     rules.sort(key=lambda r: r.id)
-    kb = KnowledgeBase(roots, schema, policy, dict(sorted(causes.items())), rules, cause_files,
-                       codes, phrases)
+    kb = KnowledgeBase(roots, schema, to_record(policy), {k: to_record(v) for k, v in sorted(causes.items())},
+                       rules, cause_files, {k: to_record(v) for k, v in codes.items()},
+                       to_record(phrases) if phrases is not None else None)
     kb.version = f"{policy.kb_version}+{_content_hash(roots)}"
     return kb
 
 
-def _load_codes(roots: Roots, schema: FactSchema, problems: list[str]) -> dict[str, CodeTable]:
-    tables: dict[str, CodeTable] = {}
+def _load_codes(roots: Roots, schema: FactSchema, problems: list[str]) -> dict[str, Any]:
+    from .kb_models import CodeTable
+
+    tables: dict[str, Any] = {}
     for path in sorted((roots.kb / "codes").glob("*.yaml")):
         loaded = _load_model(path, CodeTable, problems)
         if loaded is None:
@@ -170,7 +194,9 @@ def _load_codes(roots: Roots, schema: FactSchema, problems: list[str]) -> dict[s
     return tables
 
 
-def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> PhraseFile | None:
+def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
+    from .kb_models import PhraseFile
+
     path = roots.kb / "ingest" / "phrases.yaml"
     if not path.exists():
         return None
@@ -196,12 +222,12 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Phra
     return phrases
 
 
-def _check_case_facts(facts: dict[str, Any], schema: FactSchema, path: Path, lines: LineMap,
+def _check_case_facts(facts: dict[str, Any], schema: FactSchema, path: Path, lines: Any,
                       loc: tuple[Any, ...]) -> list[str]:
     try:
-        schema.case_model.model_validate(facts)
-    except ValidationError as exc:
-        return _validation_problems(exc, path, lines, loc)
+        schema.validate_case(facts)
+    except ValueError as exc:
+        return [f"{path}:{lines.line(loc)}: {'.'.join(str(p) for p in loc)}: {exc}"]
     return []
 
 

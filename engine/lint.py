@@ -35,7 +35,7 @@ def run_rule_case(doctor: Doctor, rule_id: str, facts: dict) -> C.Truth:
 
 def lint(kb: KnowledgeBase, doctor: Doctor | None = None,
          render_check: Callable[[KnowledgeBase], list[str]] | None = None) -> list[Finding]:
-    doctor = doctor or Doctor(kb)
+    doctor = doctor or Doctor(kb, eager=True)  # every shard must compile
     findings: list[Finding] = []
     for cause_id, cause in kb.causes.items():
         where = f"{kb.cause_files[cause_id][0]}:1"

@@ -19,7 +19,8 @@ from .diagnosis import CauseResult, Diagnosis, Doctor
 from .knowledge import KnowledgeBase
 
 SCHEMA_VERSION = "rtms-doctor/diagnosis/v1"
-TEMPLATES = ("report.md.j2", "reply.md.j2", "cause.md.j2", "explain.md.j2", "facts.md.j2", "stats.md.j2")
+TEMPLATES = ("report.md.j2", "reply.md.j2", "cause.md.j2", "explain.md.j2", "facts.md.j2", "stats.md.j2",
+             "batch.md.j2", "eval.md.j2")
 STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cannot tell",
                 "ruled_out": "ruled out"}
 MAX_VALUE_CHARS = 160
@@ -116,7 +117,7 @@ class Renderer:
             "summary": cause.summary, "why": cause.why,
             "evidence": [self._evidence(o, diagnosis) for o in r.hits],
             "remediation": [_step(s) for s in cause.remediation],
-            "references": [ref.model_dump() for ref in cause.references],
+            "references": [dict(ref) for ref in cause.references],
             "prior": cause.prior, "score": round(r.score, 3), "evidence_total": round(r.evidence, 3),
             "missing": self._missing(r, diagnosis),
         })
@@ -170,7 +171,7 @@ class Renderer:
         cause = self.kb.causes[cause_id]
         rules = [{"id": r.id, "weight": r.rule.weight, "effective_weight": round(r.effective_weight, 3),
                   "because": r.rule.because, "cases": len(r.rule.cases)} for r in self.kb.rules_for(cause_id)]
-        data = cause.model_dump()
+        data = dict(cause)
         data["remediation"] = [_step(s) for s in cause.remediation]
         return self.env.get_template("cause.md.j2").render(c=data, rules=rules,
                                                             kb_version=self.kb.version)
@@ -199,12 +200,18 @@ class Renderer:
         return self.env.get_template("facts.md.j2").render(v=self.facts_view(facts, reports),
                                                             kb_version=self.kb.version)
 
+    def batch_summary(self, rows: list[dict[str, Any]]) -> str:
+        return self.env.get_template("batch.md.j2").render(rows=rows, kb_version=self.kb.version)
+
+    def eval_report(self, figures: dict[str, Any]) -> str:
+        return self.env.get_template("eval.md.j2").render(f=figures, kb_version=self.kb.version)
+
     def stats(self, stats: dict[str, Any]) -> str:
         return self.env.get_template("stats.md.j2").render(s=stats, kb_version=self.kb.version)
 
 
 def _step(step) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    data = step.model_dump()
+    data = dict(step)
     data["snippet"] = (step.snippet or "").rstrip("\n")
     return data
 
@@ -224,6 +231,12 @@ def template_problems(kb: KnowledgeBase) -> list[str]:
         "explain.md.j2": lambda: [_render_explain(renderer, doctor, kb)],
         "facts.md.j2": lambda: [renderer.facts(diagnoses[1].facts, [])],
         "stats.md.j2": lambda: [renderer.stats(kb_stats(kb))],
+        "batch.md.j2": lambda: [renderer.batch_summary([{"case": "c", "top_cause": "x", "confidence": 0.5,
+                                                         "runner_up": "", "status": "likely"}])],
+        "eval.md.j2": lambda: [renderer.eval_report({"cases": 1, "top1": 1.0, "top3": 1.0, "mean_rank": 1.0,
+                                                     "misses": [{"case": "c", "expected": ["x"], "rank": 2,
+                                                                 "said": ["y"]}],
+                                                     "errors": [{"case": "d", "error": "e"}]})],
     }
     problems: list[str] = []
     for name, job in jobs.items():

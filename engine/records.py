@@ -1,0 +1,36 @@
+"""Plain, picklable records of validated knowledge.
+
+Files are validated by the pydantic models in kb_models.py when the knowledge base is loaded;
+what is kept (and cached) are these records, so a cold start neither defines nor imports the
+validation models. A Record is a dict whose keys also read as attributes.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Record(dict):  # type: ignore[type-arg]
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("records are read-only")
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return id(self)
+
+
+def to_record(value: Any) -> Any:
+    """A validated pydantic model (or plain data) as records, recursively."""
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        return Record({key: to_record(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [to_record(item) for item in value]
+    return value
