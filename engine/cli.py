@@ -104,6 +104,122 @@ def explain(code: tuple[str, ...], root: str | None) -> None:
     click.echo(Renderer(knowledge).explain(" ".join(code), found, diagnosis), nl=False)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1)
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False),
+              help="Run unattended: a YAML or JSON mapping of fact path to answer ('?' = don't know).")
+@click.option("--save", "save_file", type=click.Path(dir_okay=False), help="Write the gathered facts as case JSON.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--reply", is_flag=True, help="End with the forum reply instead of the staff report.")
+@click.option("--interactive", is_flag=True, help="Ask on standard input even when it is not a terminal.")
+@root_option
+def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None, fmt: str, reply: bool,
+        interactive: bool, root: str | None) -> None:
+    """Ask only what changes the answer, one question at a time, starting from FILE ... (optional).
+
+    At each question: an answer, '?' (don't know), 'back', 'why' or 'done'. The questions and
+    the current top three go to stderr; the final report (as `diagnose`) to stdout.
+    """
+    from .diagnosis import Doctor
+    from .ingest import read_case
+    from .ingest.reader import read_text
+    from .questionnaire import AnswerError, Session, load_answers
+    from .render import Renderer
+
+    knowledge = _kb(root)
+    start = []
+    if inputs:
+        resolved, _ = read_case(inputs, knowledge)
+        start = [obs for path in resolved.values for obs in resolved.sources[path]]
+    answers = None
+    if answers_file:
+        label, text = read_text(answers_file)
+        answers = load_answers(text, label)
+        unknown = sorted(k for k in answers if k not in knowledge.schema)
+        if unknown:
+            raise InputError(f"{label}: unknown fact '{unknown[0]}' (see `rtms-doctor schema`)")
+    elif not (interactive or (sys.stdin is not None and sys.stdin.isatty())):
+        raise InputError("ask needs a terminal to ask its questions; give the answers with --answers FILE "
+                         "(YAML or JSON: fact path -> answer), or pipe them with --interactive")
+    session = Session(Doctor(knowledge), start, max_questions=knowledge.policy.ask_max_questions)
+    say = lambda text="": click.echo(text, err=True)  # noqa: E731
+    stop = "no remaining question could change the ranking"
+    while True:
+        path = session.next_question()
+        if path is None:
+            if session.leader_is_clear(session.diagnosis().causes):
+                stop = "the leading cause is clear"
+            elif len(session.steps) >= session.max_questions:
+                stop = f"{session.max_questions} questions asked"
+            break
+        spec = knowledge.schema[path]
+        number = len(session.steps) + 1
+        if answers is not None:
+            value = answers.get(path)
+            try:
+                session.answer(path, value)
+            except AnswerError as exc:
+                raise InputError(f"{answers_file}: answer for {path}: {exc}") from None
+            say(f"Q{number}. {spec.ask}\n    -> {'(not known)' if value is None else value}")
+        else:
+            if not _ask_one(session, path, number, say):
+                stop = "stopped on request"
+                break
+        shown = session.top()
+        say("    Now: " + "; ".join(f"{i}. {r.cause.title} ({r.status.replace('_', ' ')}, {round(r.confidence * 100)}%)"
+                                     for i, r in enumerate(shown, start=1)))
+    say(f"Done after {len(session.steps)} question(s): {stop}.")
+    if save_file:
+        Path(save_file).write_text(json.dumps(session.case_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        say(f"Facts saved to {save_file}")
+    renderer = Renderer(knowledge)
+    diagnosis = session.diagnosis(questions=True)
+    if reply:
+        click.echo(renderer.reply(diagnosis), nl=False)
+    elif fmt == "json":
+        click.echo(renderer.json(diagnosis))
+    else:
+        click.echo(renderer.markdown(diagnosis), nl=False)
+
+
+def _ask_one(session, path: str, number: int, say) -> bool:  # type: ignore[no-untyped-def]
+    """Ask one question on the terminal until it is answered; False when the person is done."""
+    from .questionnaire import AnswerError
+
+    spec = session.doctor.kb.schema[path]
+    while True:
+        say(f"\nQ{number}. {spec.ask}")
+        say(f"    Where to look: {spec.where}")
+        choices = [("yes" if c is True else "no" if c is False else str(c)) for c in spec.choices]
+        if choices:
+            say("    " + "  ".join(f"[{i}] {c}" for i, c in enumerate(choices, start=1)))
+        say("    (or ? = don't know, back, why, done)")
+        try:
+            text = click.prompt("answer", default="", show_default=False, err=True)
+        except (click.exceptions.Abort, EOFError):
+            return False  # end of input: never hang
+        command = text.strip().lower()
+        if command == "done":
+            return False
+        if command == "why":
+            for cause_id, title, rules in session.why(path):
+                say(f"    decides {title} ({cause_id}):")
+                for rule in rules:
+                    say(f"      - {rule}")
+            continue
+        if command == "back":
+            undone = session.back()
+            say(f"    (took back the answer about {undone})" if undone else "    (nothing to take back)")
+            return True
+        if spec.element_type == "bool" and command.isdigit() and choices:
+            text = {"1": "yes", "2": "no"}.get(command, text)
+        try:
+            session.answer(path, text)
+            return True
+        except AnswerError as exc:
+            say(f"    {exc}")
+
+
 def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
     """A progress bar on a terminal (stderr), nothing otherwise."""
     if not sys.stderr.isatty():

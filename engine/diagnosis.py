@@ -150,27 +150,34 @@ class Doctor:
         return diagnosis
 
     # -- follow-up questions ----------------------------------------------------------------
-    def candidates(self, ranked: list[CauseResult]) -> list[CauseResult]:
+    def candidates(self, ranked: list[CauseResult], pool: int | None = None) -> list[CauseResult]:
         """The causes worth separating: the top of the ranking that is not ruled out."""
-        return [r for r in ranked if r.status != "ruled_out"][: self.kb.policy.candidates]
+        return [r for r in ranked if r.status != "ruled_out"][: pool or self.kb.policy.candidates]
 
     def follow_up(self, facts: dict[str, Any], ranked: list[CauseResult],
-                  skip: frozenset[str] = frozenset()) -> list[Question]:
-        """Unknown facts ranked by how much an answer would move the top candidates.
+                  skip: frozenset[str] = frozenset(), pool: int | None = None) -> list[Question]:
+        """Unknown facts ranked by the expected change an answer would make to the top
+        candidates.
 
-        For each unknown fact read by a candidate's undecided rules, every plausible answer is
-        tried; the value of the question is the mean change of the candidates' confidences,
-        each weighted by how plausible the candidate already is next to the leader, plus a
-        bonus when an answer would change the leader.
+        Every plausible answer of each unknown fact read by a candidate's undecided rules is
+        tried. Answers are weighted by how likely they are, on a single-fault reading: an
+        answer that raises cause c is as likely as c is (shared among c's raising answers),
+        and the rest of the mass goes to the answers that raise nothing. The change of an
+        answer is the change of the candidates' confidences, each weighted by how plausible
+        the candidate already is next to the leader, plus a bonus if the leader changes. The
+        total is scaled by how often the question can be answered at all (kb/facts answerable).
         """
-        top = self.candidates(ranked)
+        top = self.candidates(ranked, pool)
         if not top:
             return []
         cause_ids = {r.cause.id for r in top}
         base = {r.cause.id: r.score for r in top}
         leader = top[0].cause.id
-        top_confidence = max(sigmoid(score) for score in base.values())
-        plausibility = {c: sigmoid(score) / top_confidence for c, score in base.items()}
+        confidence = {c: sigmoid(score) for c, score in base.items()}
+        top_confidence = max(confidence.values())
+        plausibility = {c: conf / top_confidence for c, conf in confidence.items()}
+        total = sum(confidence.values())
+        share = {c: conf / total for c, conf in confidence.items()}  # single-fault probability
         paths: dict[str, None] = {}
         for result in top:
             for rule in result.unknown:
@@ -183,25 +190,36 @@ class Doctor:
             answers = self.plausible_answers(path)
             if not answers or not rules:
                 continue
-            total = 0.0
-            moved: set[str] = set()
+            trials = []
             for answer in answers:
                 trial = dict(facts)
                 trial[path] = answer
                 scores = dict(base)
                 for rule in rules:
-                    before = C.evaluate(rule.condition, facts) is C.Truth.TRUE
-                    after = C.evaluate(rule.condition, trial) is C.Truth.TRUE
+                    before = rule.test(facts) is TRUE
+                    after = rule.test(trial) is TRUE
                     if before != after:
-                        delta = rule.effective_weight if after else -rule.effective_weight
-                        scores[rule.cause_id] += delta
-                        moved.add(rule.cause_id)
-                change = sum(plausibility[c] * abs(sigmoid(scores[c]) - sigmoid(base[c])) for c in base)
+                        scores[rule.cause_id] += rule.effective_weight if after else -rule.effective_weight
+                change = sum(plausibility[c] * abs(sigmoid(scores[c]) - confidence[c]) for c in base)
                 if max(scores, key=lambda c: (scores[c], c)) != leader:
                     change += 0.5
-                total += change
-            value = total / len(answers)
+                raised = {c for c in base if scores[c] > base[c]}
+                trials.append((change, raised))
+            raising: dict[str, int] = {}
+            for _, raised in trials:
+                for c in raised:
+                    raising[c] = raising.get(c, 0) + 1
+            neutral = [t for t in trials if not t[1]]
+            neutral_mass = max(0.0, 1.0 - sum(share[c] for c in raising))
+            value = 0.0
+            for change, raised in trials:
+                weight = sum(share[c] / raising[c] for c in raised)
+                if not raised and neutral:
+                    weight = neutral_mass / len(neutral)
+                value += weight * change
+            value *= self.kb.schema[path].answerable  # a question nobody can answer moves nothing
             if value > 0:
+                moved = {c for _, raised in trials for c in raised}
                 ordered = tuple(c for c in (r.cause.id for r in top) if c in moved)
                 questions.append(Question(path, round(value, 6), ordered))
         questions.sort(key=lambda q: (-q.value, q.path))

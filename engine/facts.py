@@ -62,6 +62,7 @@ class FactSpec:
     items: str | None = None
     values: tuple[Any, ...] = ()
     section_title: str = ""
+    answerable: float = 0.5  # share of cases where the person asked knows the answer
 
     @property
     def is_list(self) -> bool:
@@ -239,6 +240,7 @@ def load_fact_schema(kb_root: Path) -> FactSchema:
             specs[full] = FactSpec(
                 path=full, type=entry.type, ask=entry.ask, where=entry.where,
                 items=entry.items, values=tuple(entry.values), section_title=parsed.title,
+                answerable=entry.answerable,
             )
     if problems:
         raise KnowledgeError(problems)

@@ -86,6 +86,9 @@ class Policy(_Strict):
     ruled_out: float = Field(lt=0)  # net evidence (log-odds) at or below which it is ruled out
     questions: int = Field(ge=1, le=10)  # how many follow-up questions a report asks
     candidates: int = Field(ge=1, le=20)  # how many top causes the questions try to separate
+    ask_clear_margin: float = Field(gt=0, lt=1)  # `ask` stops when the likely leader leads by this
+    ask_max_questions: int = Field(ge=1, le=100)
+    ask_candidates: int = Field(ge=1, le=200)  # causes `ask` tries to separate (wider than a report)
 
 
 CodeKind = Literal["rest", "status", "legacy_status", "stop_reason", "close", "sdk"]
@@ -138,6 +141,8 @@ class FactSpecFile(BaseModel):
         values: list[Any] = Field(default_factory=list)
         ask: str = Field(min_length=10)
         where: str = Field(min_length=3)
+        # share of cases where the person asked can answer (ask weighs questions by it)
+        answerable: float = Field(default=0.5, gt=0, le=1)
 
     section: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str

@@ -1,0 +1,186 @@
+"""`rtms-doctor ask`: one question at a time, each chosen to best separate the current top
+candidates (Doctor.follow_up: the expected change of their confidences, not a fixed script).
+
+The session is independent of any terminal: a driver asks `next_question()`, feeds back what
+the person said with `answer()`, and reads `top()`; the CLI drives it from a terminal or from
+an answers file. Question wording, help and allowed values come from kb/facts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .case import FactSet, Observation, ResolvedFacts, Source
+from .diagnosis import CauseResult, Diagnosis, Doctor
+from .facts import FactSpec, parse_version
+
+DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "skip", "idk", "n/a"}
+YES = {"y", "yes", "true", "t", "1", "on", "enabled"}
+NO = {"n", "no", "false", "f", "0", "off", "disabled"}
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit the fact; the question is asked again."""
+
+
+@dataclass
+class Step:
+    path: str
+    value: Any  # None = don't know
+
+
+@dataclass
+class Session:
+    doctor: Doctor
+    start: list[Observation]
+    steps: list[Step] = field(default_factory=list)
+    max_questions: int = 15
+
+    # -- state ---------------------------------------------------------------------------
+    def facts(self) -> ResolvedFacts:
+        facts = FactSet(self.doctor.kb.schema, list(self.start))
+        for i, step in enumerate(self.steps, start=1):
+            if step.value is not None:
+                facts.add(Observation(step.path, step.value, Source("questionnaire", f"answer {i}", "answer")))
+        return facts.resolve()
+
+    def diagnosis(self, questions: bool = False) -> Diagnosis:
+        return self.doctor.diagnose(self.facts(), questions=questions)
+
+    def top(self, n: int = 3) -> list[CauseResult]:
+        return [r for r in self.diagnosis().causes if r.status != "ruled_out"][:n]
+
+    @property
+    def asked(self) -> frozenset[str]:
+        return frozenset(step.path for step in self.steps)
+
+    # -- choosing and stopping ---------------------------------------------------------------
+    def next_question(self) -> str | None:
+        """The unknown fact that best separates the top candidates, or None to stop: the
+        leader is clear, no question could change the ranking, or enough was asked."""
+        if len(self.steps) >= self.max_questions:
+            return None
+        facts = self.facts()
+        normalized = facts.normalized()
+        ranked = self.doctor.rank(self.doctor.outcomes(normalized))
+        if self.leader_is_clear(ranked):
+            return None
+        skip = self.asked | frozenset(normalized)
+        questions = self.doctor.follow_up(normalized, ranked, skip=skip, pool=self.doctor.kb.policy.ask_candidates)
+        return questions[0].path if questions else None
+
+    def leader_is_clear(self, ranked: list[CauseResult]) -> bool:
+        policy = self.doctor.kb.policy
+        shown = [r for r in ranked if r.status != "ruled_out"]
+        if not shown or shown[0].status != "likely":
+            return False
+        runner_up = shown[1].confidence if len(shown) > 1 else 0.0
+        return shown[0].confidence - runner_up >= policy.ask_clear_margin
+
+    # -- answers ---------------------------------------------------------------------------
+    def answer(self, path: str, text: Any) -> None:
+        """Record an answer (text from a person, or a value from an answers file)."""
+        self.steps.append(Step(path, parse_answer(self.doctor.kb.schema[path], text)))
+
+    def back(self) -> str | None:
+        """Undo the last answer; returns the fact it was about."""
+        return self.steps.pop().path if self.steps else None
+
+    def why(self, path: str) -> list[tuple[str, str, list[str]]]:
+        """Which candidate causes, and which of their rules, this answer decides."""
+        facts = self.facts().normalized()
+        ranked = self.doctor.rank(self.doctor.outcomes(facts))
+        out = []
+        for result in self.doctor.candidates(ranked):
+            rules = [r for r in result.unknown if path in r.paths]
+            if rules:
+                out.append((result.cause.id, result.cause.title, [f"{r.id}: {r.rule.because}" for r in rules]))
+        return out
+
+    def case_json(self) -> dict[str, Any]:
+        """Every known fact as the tool's case JSON, for --save."""
+        out: dict[str, Any] = {"case_version": 1}
+        for path, value in self.facts().values.items():
+            node = out
+            parts = path.split(".")
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = value
+        return out
+
+
+def parse_answer(spec: FactSpec, raw: Any) -> Any:
+    """A person's answer (or an answers-file value) as a value of the fact; None = unknown."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.lower() in DONT_KNOW or not text:
+            return None
+        if spec.is_list:
+            items = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+            return [_one(spec, item) for item in items]
+        return _one(spec, text)
+    if spec.is_list:
+        items = raw if isinstance(raw, list) else [raw]
+        return [_one(spec, item) for item in items]
+    return _one(spec, raw)
+
+
+def _one(spec: FactSpec, raw: Any) -> Any:
+    kind = spec.element_type
+    text = str(raw).strip() if not isinstance(raw, bool) else raw
+    try:
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            if text.lower() in YES:
+                return True
+            if text.lower() in NO:
+                return False
+            raise AnswerError("answer yes or no (or ? if you don't know)")
+        if kind == "enum":
+            choices = list(spec.values)
+            if isinstance(text, str) and text.isdigit() and 1 <= int(text) <= len(choices):
+                return choices[int(text) - 1]
+            folded = str(text).lower().replace(" ", "_").replace("-", "_")
+            for choice in choices:
+                if folded == str(choice).lower().replace("-", "_"):
+                    return choice
+            raise AnswerError(f"choose one of: {', '.join(map(str, choices))} (or its number)")
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise AnswerError("answer a whole number")
+            return int(str(text))
+        if kind == "float":
+            return float(str(text))
+        if kind == "version":
+            parse_version(str(text))
+            return str(text)
+        if kind == "date":
+            return dt.date.fromisoformat(str(text)).isoformat()
+        return str(text)
+    except ValueError as exc:
+        if isinstance(exc, AnswerError):
+            raise
+        raise AnswerError(f"'{raw}' is not a valid {kind}") from None
+
+
+def load_answers(text: str, label: str) -> dict[str, Any]:
+    """An answers file: a mapping of fact path to answer, in YAML or JSON."""
+    from .errors import InputError
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InputError(f"{label}: neither JSON nor YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise InputError(f"{label}: answers must be a mapping of fact path to answer")
+    return data
