@@ -23,6 +23,26 @@ STATUS_ORDER = {"likely": 0, "possible": 1, "cannot_tell": 2, "ruled_out": 3}
 IMPACT_ORDER = {"blocker": 0, "high": 1, "medium": 2, "low": 3}
 
 
+def diverse(questions: list[Question], n: int) -> list[Question]:
+    """The n best questions, taking first one per leading cause they move (so a report
+    separates the candidates instead of asking three things about the leader), then the rest
+    in order of value."""
+    chosen: list[Question] = []
+    covered: set[str] = set()
+    for question in questions:
+        if len(chosen) == n:
+            break
+        if question.causes and question.causes[0] not in covered:
+            chosen.append(question)
+            covered.add(question.causes[0])
+    for question in questions:
+        if len(chosen) == n:
+            break
+        if question not in chosen:
+            chosen.append(question)
+    return sorted(chosen, key=lambda q: questions.index(q))
+
+
 def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
@@ -146,7 +166,7 @@ class Doctor:
         ranked = self.rank(outcomes)
         diagnosis = Diagnosis(self.kb, facts, ranked, outcomes)
         if questions:
-            diagnosis.questions = self.follow_up(normalized, ranked)[: self.kb.policy.questions]
+            diagnosis.questions = diverse(self.follow_up(normalized, ranked), self.kb.policy.questions)
         return diagnosis
 
     # -- follow-up questions ----------------------------------------------------------------

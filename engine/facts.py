@@ -316,7 +316,7 @@ def _annotation(spec: FactSpec) -> Any:
         if kind == "int":
             return Annotated[int, Strict()]
         if kind == "float":
-            return float
+            return Annotated[float, Strict()]  # ints are fine, bools and strings are not
         if kind == "str":
             return Annotated[str, Strict()]
         if kind == "enum":
