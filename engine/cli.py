@@ -53,13 +53,7 @@ def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, root: str | None) -
     kb = _kb(root)
     facts = read_inputs(inputs or ("-",), kb)
     diagnosis = Doctor(kb).diagnose(facts)
-    renderer = Renderer(kb)
-    if reply:
-        click.echo(renderer.reply(diagnosis), nl=False)
-    elif fmt == "json":
-        click.echo(renderer.json(diagnosis))
-    else:
-        click.echo(renderer.markdown(diagnosis), nl=False)
+    click.echo(Renderer(kb).output(diagnosis, fmt, reply), nl=False)
 
 
 @cli.command()
@@ -172,14 +166,7 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
     if save_file:
         Path(save_file).write_text(json.dumps(session.case_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         say(f"Facts saved to {save_file}")
-    renderer = Renderer(knowledge)
-    diagnosis = session.diagnosis(questions=True)
-    if reply:
-        click.echo(renderer.reply(diagnosis), nl=False)
-    elif fmt == "json":
-        click.echo(renderer.json(diagnosis))
-    else:
-        click.echo(renderer.markdown(diagnosis), nl=False)
+    click.echo(Renderer(knowledge).output(session.diagnosis(questions=True), fmt, reply), nl=False)
 
 
 def _ask_one(session, path: str, number: int, say) -> bool:  # type: ignore[no-untyped-def]

@@ -85,11 +85,7 @@ class Renderer:
             "ruled_out": [self._ruled_out(r, diagnosis) for r in diagnosis.by_status("ruled_out")],
             "unchecked": self._unchecked(diagnosis),
             "questions": [self._question(q) for q in diagnosis.questions],
-            "conflicts": [
-                {"path": c.path, "chosen": show_value(c.chosen.value), "chosen_source": str(c.chosen.source),
-                 "others": [{"value": show_value(o.value), "source": str(o.source)} for o in c.others]}
-                for c in facts.conflicts
-            ],
+            "conflicts": _conflicts(facts),
             "facts": [{"path": p, "value": show_value(v), "source": facts.source_text(p)}
                       for p, v in facts.values.items()],
         }
@@ -147,6 +143,14 @@ class Renderer:
                 "causes": [self.kb.causes[c].title for c in q.causes], "value": q.value}
 
     # -- outputs ----------------------------------------------------------------------------
+    def output(self, diagnosis: Diagnosis, fmt: str = "markdown", reply: bool = False) -> str:
+        """What `diagnose` and `ask` print: the reply, the JSON or the staff report."""
+        if reply:
+            return self.reply(diagnosis)
+        if fmt == "json":
+            return self.json(diagnosis) + "\n"
+        return self.markdown(diagnosis)
+
     def markdown(self, diagnosis: Diagnosis) -> str:
         return self.env.get_template("report.md.j2").render(v=self.view(diagnosis))
 
@@ -188,11 +192,7 @@ class Renderer:
             "inputs": [{"label": r.label, "kind": r.kind, "shapes": r.shapes, "facts": r.facts} for r in reports],
             "facts": [{"path": p, "value": show_value(v), "source": facts.source_text(p),
                        "ask": self.kb.schema[p].ask} for p, v in facts.values.items()],
-            "conflicts": [
-                {"path": c.path, "chosen": show_value(c.chosen.value), "chosen_source": str(c.chosen.source),
-                 "others": [{"value": show_value(o.value), "source": str(o.source)} for o in c.others]}
-                for c in facts.conflicts
-            ],
+            "conflicts": _conflicts(facts),
         }
         return view
 
@@ -208,6 +208,12 @@ class Renderer:
 
     def stats(self, stats: dict[str, Any]) -> str:
         return self.env.get_template("stats.md.j2").render(s=stats, kb_version=self.kb.version)
+
+
+def _conflicts(facts) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return [{"path": c.path, "chosen": show_value(c.chosen.value), "chosen_source": str(c.chosen.source),
+             "others": [{"value": show_value(o.value), "source": str(o.source)} for o in c.others]}
+            for c in facts.conflicts]
 
 
 def _step(step) -> dict[str, Any]:  # type: ignore[no-untyped-def]
