@@ -117,7 +117,7 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
     from .diagnosis import Doctor
     from .ingest import read_case
     from .ingest.reader import read_text
-    from .questionnaire import AnswerError, Session, load_answers
+    from .questionnaire import AnswerError, Session, load_answers, parse_answer
     from .render import Renderer
 
     knowledge = _kb(root)
@@ -132,6 +132,11 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
         unknown = sorted(k for k in answers if k not in knowledge.schema)
         if unknown:
             raise InputError(f"{label}: unknown fact '{unknown[0]}' (see `rtms-doctor schema`)")
+        for path, value in sorted(answers.items()):  # every answer, asked or not, must fit
+            try:
+                parse_answer(knowledge.schema[path], value)
+            except AnswerError as exc:
+                raise InputError(f"{label}: answer for {path}: {exc}") from None
     elif not (interactive or (sys.stdin is not None and sys.stdin.isatty())):
         raise InputError("ask needs a terminal to ask its questions; give the answers with --answers FILE "
                          "(YAML or JSON: fact path -> answer), or pipe them with --interactive")
@@ -152,9 +157,10 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
             value = answers.get(path)
             try:
                 session.answer(path, value)
-            except AnswerError as exc:
-                raise InputError(f"{answers_file}: answer for {path}: {exc}") from None
-            say(f"Q{number}. {spec.ask}\n    -> {'(not known)' if value is None else value}")
+            except AnswerError as exc:  # pragma: no cover - every answer was checked above
+                raise InputError(f"{label}: answer for {path}: {exc}") from None
+            shown = session.steps[-1].value
+            say(f"Q{number}. {spec.ask}\n    -> {'(not known)' if shown is None else shown}")
         else:
             if not _ask_one(session, path, number, say):
                 stop = "stopped on request"

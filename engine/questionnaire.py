@@ -93,7 +93,7 @@ class Session:
         facts = self.facts().normalized()
         ranked = self.doctor.rank(self.doctor.outcomes(facts))
         out = []
-        for result in self.doctor.candidates(ranked):
+        for result in self.doctor.candidates(ranked, self.doctor.kb.policy.ask_candidates):
             rules = [r for r in result.unknown if path in r.paths]
             if rules:
                 out.append((result.cause.id, result.cause.title, [f"{r.id}: {r.rule.because}" for r in rules]))
@@ -175,8 +175,12 @@ def load_answers(text: str, label: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
+        import re
+
         import yaml
 
+        # "fact: ?" is how people write "don't know", but a bare ? is YAML syntax
+        text = re.sub(r"(?m)^(\s*[\w.-]+\s*:\s*)\?\s*$", r"\1'?'", text)
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:

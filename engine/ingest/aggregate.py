@@ -29,4 +29,4 @@ def webhook_aggregates(events: list[dict[str, Any]], em: Emitter) -> None:
         stop_ts = [e["ts"] for e in stops if isinstance(e.get("ts"), int)]
         if start_ts and stop_ts and max(stop_ts) >= min(start_ts):
             em.add("stream.seconds_to_stop", round((min(t for t in stop_ts if t >= min(start_ts)) - min(start_ts)) / 1000, 3),
-                   f"{starts[0]['loc']} → {stops[0]['loc']}")
+                   f"{starts[0]['loc']} -> {stops[0]['loc']}")

@@ -37,6 +37,9 @@ def _loc(base: str, key: Any) -> str:
 
 def _manifest(obj: Obj, em: Emitter, loc: str) -> bool:
     inner, base, kind = obj, loc, "app manifest (downloaded)"
+    wrapper_keys = {"manifest", "app_type", "app_name", "contact_name", "contact_email", "company_name", "active"}
+    if "manifest" in obj and not set(obj) <= wrapper_keys:
+        return False  # a dump with a manifest beside other shapes: recognise each part
     if "manifest" in obj and isinstance(obj["manifest"], dict):
         inner, base = obj["manifest"], f"{loc}.manifest"
         kind = "app create request" if "app_type" in obj else "app manifest (API export)"
@@ -150,6 +153,11 @@ def _webhook_logs(obj: Obj, em: Emitter, loc: str) -> bool:
     for i, entry in enumerate(logs):
         if isinstance(entry, dict) and isinstance(entry.get("endpoint"), str):
             _endpoint(entry["endpoint"], em, f"{loc}.webhook_logs[{i}].endpoint")
+            break
+    for i, entry in enumerate(logs):
+        failed = isinstance(entry, dict) and isinstance(entry.get("status"), int) and entry["status"] >= 300
+        if failed and isinstance(entry.get("response_body"), str) and entry["response_body"].strip():
+            em.add("webhook.delivery_error", entry["response_body"].strip()[:200], f"{loc}.webhook_logs[{i}].response_body")
             break
     return True
 
@@ -324,7 +332,7 @@ def _webhook(obj: Obj, em: Emitter, loc: str) -> bool:
     if isinstance(body.get("is_original_host"), bool):
         em.add("stream.started_by_original_host", body["is_original_host"], f"{ploc}.is_original_host")
     em.events.append({"event": event, "ts": obj.get("event_ts"), "stream": body.get("rtms_stream_id"),
-                      "urls": body.get("server_urls"), "loc": loc})
+                      "urls": body.get("server_urls"), "loc": f"{em.file}:{loc}", "file": em.file})
     return True
 
 
@@ -349,6 +357,7 @@ def _message(obj: Obj, em: Emitter, loc: str) -> bool:
         if isinstance(obj.get("reason"), str) and obj["reason"]:
             em.add(f"handshake.{side}.reason", obj["reason"], f"{loc}.reason")
     elif kind == 1:
+        em.add("handshake.protocol_version_sent", "protocol_version" in obj, f"{loc}.protocol_version")
         if isinstance(obj.get("protocol_version"), int):
             em.add("handshake.protocol_version", obj["protocol_version"], f"{loc}.protocol_version")
         if isinstance(obj.get("buffer_data"), bool):

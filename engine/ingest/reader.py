@@ -143,7 +143,7 @@ def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tupl
                              f"(see `rtms-doctor facts --help`)")
         events.extend(em.events)
         return em.observations, InputReport(label, "Zoom JSON", em.shapes, len(em.observations))
-    text = redact_text(text)
+    text = redact_text(text.translate(TYPOGRAPHIC_QUOTES))
     lines = [l for l in text.splitlines() if l.strip()]
     is_log = lines and sum(1 for l in lines if _LOG_LINE.match(l)) >= len(lines) / 2
     em = Emitter(kb.schema, label, "log" if is_log else "text")
@@ -176,7 +176,7 @@ def read_case(names: Iterable[str], kb: KnowledgeBase) -> tuple[ResolvedFacts, l
         facts.extend(observations)
         reports.append(report)
     if events:
-        em = Emitter(kb.schema, "webhook events", "zoom_json")
+        em = Emitter(kb.schema, ", ".join(dict.fromkeys(e["file"] for e in events)), "zoom_json")
         webhook_aggregates(events, em)
         facts.extend(em.observations)
     return facts.resolve(), reports

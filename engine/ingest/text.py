@@ -56,6 +56,12 @@ _PYTHON = re.compile(r"\bpython\s*(?:version\s*)?(?:is\s*)?v?(3\.\d{1,2}(?:\.\d+
 _APPSSDK = re.compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
 
+_NOT_NEGATION = re.compile(r"\bno matter\b|\bnot only\b|\bno problem\b|\bno idea\b", re.I)
+_QUOTED_MESSAGE = re.compile(r"\"[^\"\n]*(?:\s+[^\"\s]+){7,}[^\"\n]*\"")  # a quoted sentence: someone else's words
+_ERROR_WORDS = re.compile(r"\b(error|errors|code|codes|return(s|ed)?|got|get|gets|getting|fail(s|ed|ing)?|status|response|respond(s|ed)?|reject(s|ed)?|api|http)\b", re.I)
+_CODE_READS = [(re.compile(r"payload\??\.object\??\.|payload\.object\b"), "object"),
+               (re.compile(r"payload\??\.(meeting_uuid|rtms_stream_id|server_urls|webinar_uuid|session_id|engagement_id)\b"), "flat")]
+_NODE_VERSION_LINE = re.compile(r"\bnode(?:js)?\s+(?:--version|-v)\s*\n\s*v?(\d+\.\d+\.\d+)", re.I)
 RECEIVE_WORDS = re.compile(r"\b(receiv\w*|get|gets|getting|got|arriv\w*|fires?|fired|comes?|came|see|seeing|saw|delivered)\b", re.I)
 SUBSCRIBE_WORDS = re.compile(r"\b(subscri\w*|event subscription|added (the )?events?|selected)\b", re.I)
 HANDLE_WORDS = re.compile(r"\b(handl\w*|listen\w*|switch|case ['\"])\b", re.I)
@@ -77,6 +83,8 @@ class TextReader:
         self.phrases = phrases
         words = sorted((re.escape(c) for c in negation_cues if c != "n't"), key=len, reverse=True)
         self.negation = re.compile(r"\b(" + "|".join(words) + r")\b|n't\b", re.I)
+        # "not disabled", "isn't off": a negated negative adjective affirms
+        self.double_negative = re.compile(r"(\bnot\b|n't\b|\bnever\b)\s+(\w+\s+)?(disabled|off|missing|false|unchecked|none)\b", re.I)
         self.sdk_texts = [(text.lower(), key) for text, key in sdk_texts]
         self.rest_codes = rest_codes
 
@@ -100,13 +108,13 @@ class TextReader:
         else:
             self.log_message(line, em, loc, bare=True)
         for pattern in _CLOSE:
-            for m in pattern.finditer(line):
-                code = int(m.group(1))
-                if 1000 <= code <= 4999:
-                    em.saw("WebSocket close line")
-                    em.add("ws.close_codes", [code], loc)
-                    if m.lastindex and m.lastindex >= 2 and m.group(2):
-                        em.add("ws.close_reason", m.group(2).strip(), loc)
+            m = pattern.search(line)
+            if m and 1000 <= int(m.group(1)) <= 4999:
+                em.saw("WebSocket close line")
+                em.add("ws.close_codes", [int(m.group(1))], loc)
+                if m.lastindex and m.lastindex >= 2 and m.group(2):
+                    em.add("ws.close_reason", m.group(2).strip().rstrip("]").strip(), loc)
+                break  # the first (most specific) pattern that reads the line wins
         status = _STATUS.search(line)
         if status:
             side = "media" if re.search(r"\bmedia\b|\bdata hand|msg_type\W{0,3}4\b", line, re.I) else "signaling"
@@ -141,13 +149,32 @@ class TextReader:
     # -- prose --------------------------------------------------------------------------
     def _prose(self, text: str, em: Emitter) -> None:
         line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-        for clause, offset in _clauses(text):
+        # quoted e-mail replies are someone else's words
+        text = re.sub(r"(?m)^[ \t]*>.*$", lambda m: " " * len(m.group(0)), text)
+        for match in _CODE_READS[0][0].finditer(text):
+            em.add("webhook.code_reads", "object", f"line {_line_of(line_starts, match.start())}")
+            break
+        else:
+            for match in _CODE_READS[1][0].finditer(text):
+                em.add("webhook.code_reads", "flat", f"line {_line_of(line_starts, match.start())}")
+                break
+        for match in _NODE_VERSION_LINE.finditer(text):
+            em.add("runtime.node_version", match.group(1), f"line {_line_of(line_starts, match.start(1))}")
+        for clause, offset in _clauses(_unwrap(text)):
             loc = f"line {_line_of(line_starts, offset)}"
-            negated = len(self.negation.findall(clause)) % 2 == 1
+            negated = self.is_negated(clause)
             self._phrases(clause, negated, em, loc)
             self._tokens(clause, negated, em, loc)
 
+    def is_negated(self, clause: str) -> bool:
+        """A clause with a negation cue says the thing is not so; a double negative such as
+        "not disabled" affirms. ("no matter what" is not a negation.)"""
+        clause = _NOT_NEGATION.sub(" ", clause)
+        clause = self.double_negative.sub(" affirmed ", clause)
+        return bool(self.negation.search(clause))
+
     def _phrases(self, clause: str, negated: bool, em: Emitter, loc: str) -> None:
+        clause = _QUOTED_MESSAGE.sub(" ", clause)
         for phrase in self.phrases:
             if phrase.pattern.search(clause):
                 facts = phrase.facts_negated if negated else phrase.facts_affirmed
@@ -160,9 +187,10 @@ class TextReader:
                 code = int(m.group(1))
                 if code in self.rest_codes and code >= 100:
                     em.add("api.error_codes", [code], loc)
-        for code in self.rest_codes:
-            if code >= 2000 and re.search(rf"(?<![\d.]){code}(?![\d.])", clause):
-                em.add("api.error_codes", [code], loc)
+        if _ERROR_WORDS.search(clause):  # "port 3000", "2310 Example Avenue" are not errors
+            for code in self.rest_codes:
+                if code >= 2000 and re.search(rf"(?<![\d.\w-]){code}(?!\d|\.\d|-\d)", clause):
+                    em.add("api.error_codes", [code], loc)
         for pattern in _HTTP_STATUS:
             for m in pattern.finditer(clause):
                 status = int(m.group(1))
@@ -229,6 +257,14 @@ class TextReader:
                     em.add("stream.started_received", False, loc)
                 if "meeting.started" in events and len(events) == 1:
                     em.add("stream.meeting_started_received", False, loc)
+
+
+_WRAP = re.compile(r"(?<=[^\n.!?:;])\n(?=[ \t]*[^\s\-*•>#|0-9])")
+
+
+def _unwrap(text: str) -> str:
+    """Join hard-wrapped lines of a paragraph (same length, so offsets keep their lines)."""
+    return _WRAP.sub(" ", text)
 
 
 def _clauses(text: str) -> Iterator[tuple[str, int]]:
