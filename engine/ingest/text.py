@@ -57,10 +57,20 @@ _APPSSDK = re.compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
 
 _NOT_NEGATION = re.compile(r"\bno matter\b|\bnot only\b|\bno problem\b|\bno idea\b", re.I)
-_QUOTED_MESSAGE = re.compile(r"\"[^\"\n]*(?:\s+[^\"\s]+){7,}[^\"\n]*\"")  # a quoted sentence: someone else's words
-_ERROR_WORDS = re.compile(r"\b(error|errors|code|codes|return(s|ed)?|got|get|gets|getting|fail(s|ed|ing)?|status|response|respond(s|ed)?|reject(s|ed)?|api|http)\b", re.I)
+_QUOTED_MESSAGE = re.compile(r"\"[^\"\n]*(?:[ \t]+[^\"\s]+){7,}[^\"\n]*\"")  # a quoted sentence of 8+ words, on one line
+_ERROR_WORDS = re.compile(r"\b(error|errors|code|codes|return(s|ed)?|got|get|gets|getting|give(s)?|gave|throw(s|n)?|threw"
+                          r"|fail(s|ed|ing)?|status|response|respond(s|ed)?|reject(s|ed)?|api|http|rest|call(s|ed)?)\b", re.I)
 _CODE_READS = [(re.compile(r"payload\??\.object\??\.|payload\.object\b"), "object"),
                (re.compile(r"payload\??\.(meeting_uuid|rtms_stream_id|server_urls|webinar_uuid|session_id|engagement_id)\b"), "flat")]
+_SDK_LANGUAGE = [
+    (re.compile(r"\b(?:pip3?|python3?\s+-m\s+pip|poetry|uv\s+pip)\s+(?:install|add)\s+(?:-U\s+|--upgrade\s+)?rtms\b"
+                r"|^\s*(?:import rtms\b|from rtms import)", re.I | re.M), "python"),
+    (re.compile(r"\b(?:npm\s+(?:i|install|add)|yarn\s+add|pnpm\s+add)\s+(?:-\S+\s+)*@zoom/rtms\b"
+                r"|require\(\s*['\"]@zoom/rtms['\"]\s*\)|from\s+['\"]@zoom/rtms['\"]", re.I), "node"),
+]
+_INSTALL_FAILED = re.compile(r"No matching distribution found for rtms|Could not find a version that satisfies the requirement rtms"
+                             r"|npm ERR!.*@zoom/rtms|gyp ERR!|prebuild-install (?:warn|err)|EBADPLATFORM"
+                             r"|Unsupported platform for @zoom/rtms", re.I)
 _NODE_VERSION_LINE = re.compile(r"\bnode(?:js)?\s+(?:--version|-v)\s*\n\s*v?(\d+\.\d+\.\d+)", re.I)
 RECEIVE_WORDS = re.compile(r"\b(receiv\w*|get|gets|getting|got|arriv\w*|fires?|fired|comes?|came|see|seeing|saw|delivered)\b", re.I)
 SUBSCRIBE_WORDS = re.compile(r"\b(subscri\w*|event subscription|added (the )?events?|selected)\b", re.I)
@@ -158,12 +168,22 @@ class TextReader:
             for match in _CODE_READS[1][0].finditer(text):
                 em.add("webhook.code_reads", "flat", f"line {_line_of(line_starts, match.start())}")
                 break
+        for pattern, language in _SDK_LANGUAGE:
+            match = pattern.search(text)
+            if match:
+                em.add("sdk.language", language, f"line {_line_of(line_starts, match.start())}")
+        match = _INSTALL_FAILED.search(text)
+        if match:
+            em.add("sdk.install_failed", True, f"line {_line_of(line_starts, match.start())}")
         for match in _NODE_VERSION_LINE.finditer(text):
             em.add("runtime.node_version", match.group(1), f"line {_line_of(line_starts, match.start(1))}")
-        for clause, offset in _clauses(_unwrap(text)):
+        text = _unwrap(text)
+        # quoted sentences (Zoom's own messages, someone else's words) do not trigger phrases
+        masked = _QUOTED_MESSAGE.sub(lambda m: " " * len(m.group(0)), text)
+        for clause, offset in _clauses(text):
             loc = f"line {_line_of(line_starts, offset)}"
             negated = self.is_negated(clause)
-            self._phrases(clause, negated, em, loc)
+            self._phrases(masked[offset:offset + len(clause)], negated, em, loc)
             self._tokens(clause, negated, em, loc)
 
     def is_negated(self, clause: str) -> bool:
@@ -174,7 +194,6 @@ class TextReader:
         return bool(self.negation.search(clause))
 
     def _phrases(self, clause: str, negated: bool, em: Emitter, loc: str) -> None:
-        clause = _QUOTED_MESSAGE.sub(" ", clause)
         for phrase in self.phrases:
             if phrase.pattern.search(clause):
                 facts = phrase.facts_negated if negated else phrase.facts_affirmed

@@ -1,0 +1,41 @@
+"""Structured tokens read from prose and logs by engine/ingest/text.py."""
+from __future__ import annotations
+
+import pytest
+
+from rtms_doctor.ingest import read_case
+
+
+@pytest.mark.parametrize(("text", "path", "value"), [
+    ("we ran `pip install rtms` on the server", "sdk.language", "python"),
+    ("$ python3 -m pip install -U rtms", "sdk.language", "python"),
+    ("import rtms\nclient = rtms.Client()", "sdk.language", "python"),
+    ("npm install @zoom/rtms --save", "sdk.language", "node"),
+    ("const rtms = require('@zoom/rtms');", "sdk.language", "node"),
+    ("ERROR: No matching distribution found for rtms", "sdk.install_failed", True),
+    ("npm ERR! notsup Unsupported platform for @zoom/rtms@1.1.0", "sdk.install_failed", True),
+    ("$ node --version\nv18.19.0", "runtime.node_version", "18.19.0"),
+    ("the REST call gives 2308.", "api.error_codes", [2308]),
+    ("we never receive meeting.rtms_started, no matter what", "stream.started_received", False),
+    ("auto-start is not disabled", "settings.auto_start_on", True),
+    ("auto-start is disabled", "settings.auto_start_on", False),
+])
+def test_token(kb, tmp_path, text, path, value):
+    post = tmp_path / "post.txt"
+    post.write_text(text, encoding="utf-8")
+    facts, _ = read_case([str(post)], kb)
+    assert facts.values.get(path) == value
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    ("Server listening on port 3000", "api.error_codes"),
+    ("Acme Inc., 2310 Example Avenue, Springfield", "api.error_codes"),
+    ("> do you receive meeting.rtms_started?\nNo reply yet.", "stream.started_received"),
+    ('[400/13262]: "The app is not authorized. Please add it in the Allow apps to access meeting content setting"',
+     "settings.app_in_allow_list"),
+])
+def test_not_read(kb, tmp_path, text, path):
+    post = tmp_path / "post.txt"
+    post.write_text(text, encoding="utf-8")
+    facts, _ = read_case([str(post)], kb)
+    assert path not in facts.values
