@@ -91,8 +91,13 @@ class ResolvedFacts:
     conflicts: list[Conflict]
 
     def normalized(self) -> dict[str, Any]:
-        """Values in the form the evaluators compare (versions and dates as integers)."""
-        return {path: self.schema[path].normalize(v) for path, v in self.values.items()}
+        """Values in the form the evaluators compare (versions and dates as integers);
+        computed once (reports ask for it per evidence row)."""
+        cached = self.__dict__.get("_normalized")
+        if cached is None:
+            cached = {path: self.schema[path].normalize(v) for path, v in self.values.items()}
+            self.__dict__["_normalized"] = cached
+        return cached
 
     def source_text(self, path: str) -> str:
         seen: list[str] = []
