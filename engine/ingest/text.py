@@ -15,7 +15,10 @@ from typing import Any, Iterator
 from .emit import Emitter
 
 MAX_JSON_ATTEMPTS = 4000  # '{' or '[' positions tried per input (bounds work on huge pastes)
-MAX_BLOCK_CHARS = 2_000_000
+MAX_BLOCK_CHARS = 200_000  # a relaxed (JavaScript-style) block is looked for within this span
+SCAN_BUDGET = 4_000_000  # characters the relaxed-block search may scan per input in all
+MAX_PROSE_CHARS = 100_000  # prose read for phrases and tokens (log lines are read throughout)
+MAX_CLAUSE_CHARS = 1_000  # a longer "clause" is no sentence: it is read in windows of this size
 
 TYPOGRAPHIC_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00ab": '"',
                          "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'"})
@@ -57,7 +60,12 @@ _APPSSDK = re.compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
 
 _NOT_NEGATION = re.compile(r"\bno matter\b|\bnot only\b|\bno problem\b|\bno idea\b", re.I)
-_QUOTED_MESSAGE = re.compile(r"\"[^\"\n]*(?:[ \t]+[^\"\s]+){7,}[^\"\n]*\"")  # a quoted sentence of 8+ words, on one line
+_QUOTED = re.compile(r"\"[^\"\n]{1,600}\"")  # a quoted span on one line (bounded: no backtracking)
+
+
+def _mask_quoted_sentences(text: str) -> str:
+    """Blank quoted sentences of 8 words or more (same length, so offsets keep their lines)."""
+    return _QUOTED.sub(lambda m: " " * len(m.group(0)) if len(m.group(0).split()) >= 8 else m.group(0), text)
 _ERROR_WORDS = re.compile(r"\b(error|errors|code|codes|return(s|ed)?|got|get|gets|getting|give(s)?|gave|throw(s|n)?|threw"
                           r"|fail(s|ed|ing)?|status|response|respond(s|ed)?|reject(s|ed)?|api|http|rest|call(s|ed)?)\b", re.I)
 _CODE_READS = [(re.compile(r"payload\??\.object\??\.|payload\.object\b"), "object"),
@@ -177,9 +185,9 @@ class TextReader:
             em.add("sdk.install_failed", True, f"line {_line_of(line_starts, match.start())}")
         for match in _NODE_VERSION_LINE.finditer(text):
             em.add("runtime.node_version", match.group(1), f"line {_line_of(line_starts, match.start(1))}")
-        text = _unwrap(text)
+        text = _unwrap(text[:MAX_PROSE_CHARS])  # bounded time per case, whatever is pasted
         # quoted sentences (Zoom's own messages, someone else's words) do not trigger phrases
-        masked = _QUOTED_MESSAGE.sub(lambda m: " " * len(m.group(0)), text)
+        masked = _mask_quoted_sentences(text)
         for clause, offset in _clauses(text):
             loc = f"line {_line_of(line_starts, offset)}"
             negated = self.is_negated(clause)
@@ -289,9 +297,14 @@ def _unwrap(text: str) -> str:
 def _clauses(text: str) -> Iterator[tuple[str, int]]:
     position = 0
     for match in _CLAUSE_SPLIT.finditer(text):
-        yield text[position:match.start()], position
+        yield from _windows(text[position:match.start()], position)
         position = match.end()
-    yield text[position:], position
+    yield from _windows(text[position:], position)
+
+
+def _windows(clause: str, offset: int) -> Iterator[tuple[str, int]]:
+    for start in range(0, max(len(clause), 1), MAX_CLAUSE_CHARS):
+        yield clause[start:start + MAX_CLAUSE_CHARS], offset + start
 
 
 def _line_of(starts: list[int], offset: int) -> int:
@@ -324,13 +337,14 @@ def json_blocks(text: str) -> Iterator[tuple[int, Any, tuple[int, int]]]:
     its span. Also reads JavaScript console objects ({ msg_type: 2, reason: 'x' })."""
     decoder = json.JSONDecoder()
     position, attempts = 0, 0
+    budget = [SCAN_BUDGET]
     while attempts < MAX_JSON_ATTEMPTS:
         starts = [i for i in (text.find("{", position), text.find("[", position)) if i != -1]
         if not starts:
             break
         start = min(starts)
         attempts += 1
-        value, end = _decode_at(decoder, text, start)
+        value, end = _decode_at(decoder, text, start, budget)
         if value is not None and isinstance(value, (dict, list)) and value:
             if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
                 position = start + 1
@@ -341,12 +355,15 @@ def json_blocks(text: str) -> Iterator[tuple[int, Any, tuple[int, int]]]:
             position = start + 1
 
 
-def _decode_at(decoder: json.JSONDecoder, text: str, start: int) -> tuple[Any, int]:
+def _decode_at(decoder: json.JSONDecoder, text: str, start: int, budget: list[int]) -> tuple[Any, int]:
     try:
         return decoder.raw_decode(text, start)
     except (json.JSONDecodeError, RecursionError):
         pass
+    if budget[0] <= 0:
+        return None, start
     closing = _matching_bracket(text, start)
+    budget[0] -= (closing if closing is not None else min(len(text), start + MAX_BLOCK_CHARS)) - start
     if closing is None:
         return None, start
     chunk = text[start:closing + 1]
