@@ -31,7 +31,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"""(?ix)
         (\b[\w.-]*(?:secret|password|passwd|token|signature|api[_-]?key|authorization|
               credential|private[_-]?key|x-zm-signature)[\w.-]*["']?\s*(?:[:=]|\bis\b|\bwas\b)\s*["']?)
-        (?!\[redacted\])([^\s"',;)}\]]{6,})"""), r"\1" + REDACTED),
+        (?!\[redacted\])(?!(?:base64|hex|sha256|hmac|hmac-sha256|utf-8|invalid|correct|wrong|missing|empty|rs256|hs256)\b)
+        ([^\s"',;)}\]]{6,})"""), r"\1" + REDACTED),
     # tokens in URL query strings
     (re.compile(r"(?i)([?&](?:access_token|token|code|signature|sig|secret|key|api_key|password|auth)=)[^&#\s\"']+"), r"\1" + REDACTED),
     # user:password@ in URLs

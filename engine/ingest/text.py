@@ -59,7 +59,7 @@ _PYTHON = re.compile(r"\bpython\s*(?:version\s*)?(?:is\s*)?v?(3\.\d{1,2}(?:\.\d+
 _APPSSDK = re.compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
 
-_NOT_NEGATION = re.compile(r"\bno matter\b|\bnot only\b|\bno problem\b|\bno idea\b", re.I)
+_NOT_NEGATION = re.compile(r"\bno matter\b|\bnot only\b|\bno problem\b|\bno idea\b|\bnot sure\b|\bnot certain\b", re.I)
 _QUOTED = re.compile(r"\"[^\"\n]{1,600}\"")  # a quoted span on one line (bounded: no backtracking)
 
 
