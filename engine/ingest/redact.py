@@ -25,30 +25,32 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # PEM blocks
     (re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S), REDACTED),
     # JWTs and bearer/basic credentials
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192}"), REDACTED),
+    (re.compile(r"(?i)\b(bearer|basic)\s{1,5}[A-Za-z0-9._~+/=-]{8,8192}"), r"\1 " + REDACTED),
     # name = value / name: value / "name": "value" for secret-looking names
     (re.compile(r"""(?ix)
-        (\b[\w.-]*(?:secret|password|passwd|token|signature|api[_-]?key|authorization|
-              credential|private[_-]?key|x-zm-signature)[\w.-]*["']?\s*(?:[:=]|\bis\b|\bwas\b)\s*["']?)
+        (\b[\w.-]{0,40}(?:secret|password|passwd|token|signature|api[_-]?key|authorization|
+              credential|private[_-]?key|x-zm-signature)[\w.-]{0,40}["']?\s{0,5}(?:[:=]|\bis\b|\bwas\b)\s{0,5}["']?)
         (?!\[redacted\])(?!(?:base64|hex|sha256|hmac|hmac-sha256|utf-8|invalid|correct|wrong|missing|empty|rs256|hs256)\b)
-        ([^\s"',;)}\]]{6,})"""), r"\1" + REDACTED),
+        ([^\s"',;)}\]]{6,4096})"""), r"\1" + REDACTED),
     # tokens in URL query strings
     (re.compile(r"(?i)([?&](?:access_token|token|code|signature|sig|secret|key|api_key|password|auth)=)[^&#\s\"']+"), r"\1" + REDACTED),
     # user:password@ in URLs
-    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"), r"\1" + REDACTED + "@"),
+    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]{0,20}://)[^/\s:@]{1,128}:[^/\s@]{1,256}@"), r"\1" + REDACTED + "@"),
     # v0= webhook signatures and bare 64-hex HMAC digests
-    (re.compile(r"\bv0=[0-9a-fA-F]{16,}"), "v0=" + REDACTED),
+    (re.compile(r"\bv0=[0-9a-fA-F]{16,512}"), "v0=" + REDACTED),
     (re.compile(r"\b[0-9a-fA-F]{64}\b"), REDACTED),
     # e-mail addresses
-    (re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"), EMAIL),
+    (re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b"), EMAIL),
 ]
 
 
+_NAME_VALUE = 3  # index of the name = value pattern above
+
 # secret words followed, a few words later, by an opaque value ("our secret token is now
 # Ab3...", "password:\n hunter22x"): only values that look random (letters and digits) go.
-_LOOSE = re.compile(r"(?i)\b(secret(?:\s*token)?|password|passwd|access\s*token|refresh\s*token|api\s*key)"
-                    r"\b([^.!?]{0,60}?)([A-Za-z0-9_\-+/=]{12,})")
+_LOOSE = re.compile(r"(?i)\b(secret(?:\s{0,3}token)?|password|passwd|access\s{0,3}token|refresh\s{0,3}token|api\s{0,3}key)"
+                    r"\b([^.!?]{0,60}?)([A-Za-z0-9_\-+/=]{12,4096})")
 
 
 def _loose(match: re.Match[str]) -> str:
@@ -58,9 +60,16 @@ def _loose(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+_KEYWORDS = re.compile(r"(?i)secret|passw|token|signature|api[_-]?key|authorization|credential|private[_-]?key")
+
+
 def redact_text(text: str) -> str:
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
+    for index, (pattern, replacement) in enumerate(_PATTERNS):
+        if index == _NAME_VALUE:  # costly per position: only on lines that hold a keyword
+            text = "\n".join(pattern.sub(replacement, line) if _KEYWORDS.search(line) else line
+                             for line in text.split("\n"))
+        else:
+            text = pattern.sub(replacement, text)
     return _LOOSE.sub(_loose, text)
 
 
