@@ -99,13 +99,10 @@ class ResolvedFacts:
             self.__dict__["_normalized"] = cached
         return cached
 
-    def source_text(self, path: str) -> str:
-        seen: list[str] = []
-        for obs in self.sources.get(path, []):
-            text = str(obs.source)
-            if text not in seen:
-                seen.append(text)
-        return "; ".join(seen)
+    def source_text(self, path: str, most: int = 5) -> str:
+        seen = list(dict.fromkeys(str(obs.source) for obs in self.sources.get(path, [])))
+        more = f"; and {len(seen) - most} more" if len(seen) > most else ""
+        return "; ".join(seen[:most]) + more
 
 
 # --- the tool's own case JSON --------------------------------------------------------------

@@ -391,7 +391,8 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("rtms-doctor: aborted", err=True)
         sys.exit(2)
     except click.ClickException as exc:
-        exc.show()
+        hint = " (see rtms-doctor --help)" if isinstance(exc, click.UsageError) else ""
+        click.echo(f"rtms-doctor: error: {' '.join(exc.format_message().split())}{hint}", err=True)
         sys.exit(2)
     except InputError as exc:
         click.echo(f"rtms-doctor: error: {exc}", err=True)

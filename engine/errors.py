@@ -3,7 +3,16 @@ from __future__ import annotations
 
 
 class InputError(Exception):
-    """The case given to the tool is unusable (exit status 2)."""
+    """The case given to the tool is unusable (exit status 2).
+
+    The message may quote the input, so it is redacted and kept to one line here, once,
+    for every place that shows it (stderr, batch summaries)."""
+
+    def __init__(self, message: str):
+        from .ingest.redact import redact_text
+
+        text = " ".join(redact_text(str(message)).split())
+        super().__init__(text.encode("utf-8", "replace").decode("utf-8"))
 
 
 class KnowledgeError(Exception):

@@ -277,6 +277,8 @@ def _checked_one(spec: FactSpec, value: Any, path: str) -> Any:
     kind = spec.element_type
     if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if kind == "float" and isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise ValueError(f"field '{path}': Input should be a finite number")
     if kind == "version" and isinstance(value, str):
         try:
             parse_version(value)
@@ -308,15 +310,15 @@ def _version_str(value: Any) -> str:
 def _annotation(spec: FactSpec) -> Any:
     from typing import Annotated
 
-    from pydantic import AfterValidator, Strict
+    from pydantic import AfterValidator, AllowInfNan, Strict
 
     def scalar(kind: str) -> Any:
         if kind == "bool":
             return Annotated[bool, Strict()]
         if kind == "int":
             return Annotated[int, Strict()]
-        if kind == "float":
-            return Annotated[float, Strict()]  # ints are fine, bools and strings are not
+        if kind == "float":  # ints are fine; bools, strings, NaN and infinities are not
+            return Annotated[float, Strict(), AllowInfNan(False)]
         if kind == "str":
             return Annotated[str, Strict()]
         if kind == "enum":

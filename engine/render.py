@@ -38,6 +38,7 @@ def inert(value: Any) -> str:
         text = text[: MAX_VALUE_CHARS - 1] + "…"
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = text.replace("@", "@\u200b")  # no forum @mention
+    text = re.sub(r"(?i)(://|www\.)", lambda m: m.group(0)[:-1] + "\u200b" + m.group(0)[-1], text)  # no autolink
     text = text.replace("{{", "{\u200b{").replace("{%", "{\u200b%")
     return text
 

@@ -11,6 +11,8 @@ def webhook_aggregates(events: list[dict[str, Any]], em: Emitter) -> None:
     later; new server_urls mean a failover), and the time from start to stop."""
     by_stream: dict[str, list[dict[str, Any]]] = {}
     for event in events:
+        if not (isinstance(event.get("ts"), int) and 0 <= event["ts"] < 10**15):
+            event = dict(event, ts=None)  # not a plausible millisecond timestamp
         if isinstance(event.get("stream"), str):
             by_stream.setdefault(event["stream"], []).append(event)
     for stream, group in sorted(by_stream.items()):

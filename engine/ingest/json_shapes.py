@@ -442,7 +442,13 @@ def recognise(value: Any, em: Emitter, loc: str = "$", depth: int = 0) -> bool:
     if not isinstance(value, dict):
         return False
     for shape in SHAPES:
-        if shape(value, em, loc):
+        try:
+            if shape(value, em, loc):
+                return True
+        except (TypeError, AttributeError, ValueError, KeyError, OverflowError):
+            # a part of the right shape with wrong types (a list where an object belongs...):
+            # what was read before the mismatch stands, the rest is skipped
+            em.saw(f"{shape.__name__.strip('_').replace('_', ' ')} (malformed, partly read)")
             return True
     if "lock_settings" in value and isinstance(value["lock_settings"], dict):
         _settings(value["lock_settings"], em, f"{loc}.lock_settings", locked=True)

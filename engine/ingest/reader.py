@@ -119,6 +119,8 @@ def _parse_json(label: str, text: str) -> Any:
             raise InputError(f"{label}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise InputError(f"{label}: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python converts
+        raise InputError(f"{label}: unreadable JSON value: {str(exc).splitlines()[0][:120]}") from None
     if _depth(value) > MAX_JSON_DEPTH:
         raise InputError(f"{label}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
     return value
@@ -156,10 +158,15 @@ def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tupl
 
 def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
-        return redact_text(value)
+        return _printable(redact_text(value))
     if isinstance(value, list):
-        return [redact_text(v) if isinstance(v, str) else v for v in value]
+        return [_printable(redact_text(v)) if isinstance(v, str) else v for v in value]
     return value
+
+
+def _printable(text: str) -> str:
+    """No lone surrogates (they cannot be written out as UTF-8)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _looks_like_case(value: dict[str, Any], kb: KnowledgeBase) -> bool:

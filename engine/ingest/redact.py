@@ -63,11 +63,24 @@ def _loose(match: re.Match[str]) -> str:
 _KEYWORDS = re.compile(r"(?i)secret|passw|token|signature|api[_-]?key|authorization|credential|private[_-]?key")
 
 
+def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str:
+    """Apply a pattern to each line holding a keyword together with the next line (a value
+    may follow its name on the next line), leaving every other line as it is."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _KEYWORDS.search(line):
+            pair = line + "\n" + lines[i + 1] if i + 1 < len(lines) else line
+            done = pattern.sub(replacement, pair).split("\n", 1)
+            lines[i] = done[0]
+            if len(done) == 2:
+                lines[i + 1] = done[1]
+    return "\n".join(lines)
+
+
 def redact_text(text: str) -> str:
     for index, (pattern, replacement) in enumerate(_PATTERNS):
         if index == _NAME_VALUE:  # costly per position: only on lines that hold a keyword
-            text = "\n".join(pattern.sub(replacement, line) if _KEYWORDS.search(line) else line
-                             for line in text.split("\n"))
+            text = _near_keywords(pattern, replacement, text)
         else:
             text = pattern.sub(replacement, text)
     return _LOOSE.sub(_loose, text)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .emit import Emitter
+from .redact import redact_json
 
 MAX_JSON_ATTEMPTS = 4000  # '{' or '[' positions tried per input (bounds work on huge pastes)
 MAX_BLOCK_CHARS = 200_000  # a relaxed (JavaScript-style) block is looked for within this span
@@ -111,7 +112,8 @@ class TextReader:
         text = text.translate(TYPOGRAPHIC_QUOTES)
         blocks = list(json_blocks(text))
         for line_no, value, _ in blocks:
-            recognise(value, em, f"line {line_no} $")
+            # parsing can turn escapes (\u0040) into what redaction looks for: redact again
+            recognise(redact_json(value), em, f"line {line_no} $")
         prose = _blank_blocks(text, [span for _, _, span in blocks])
         for number, line in enumerate(text.splitlines(), start=1):
             self._line(line, em, f"line {number}")
@@ -358,7 +360,7 @@ def json_blocks(text: str) -> Iterator[tuple[int, Any, tuple[int, int]]]:
 def _decode_at(decoder: json.JSONDecoder, text: str, start: int, budget: list[int]) -> tuple[Any, int]:
     try:
         return decoder.raw_decode(text, start)
-    except (json.JSONDecodeError, RecursionError):
+    except (json.JSONDecodeError, RecursionError, ValueError):  # ValueError: > 4,300-digit ints
         pass
     if budget[0] <= 0:
         return None, start
@@ -371,7 +373,7 @@ def _decode_at(decoder: json.JSONDecoder, text: str, start: int, budget: list[in
     relaxed = re.sub(r",\s*([}\]])", r"\1", relaxed)
     try:
         return json.loads(relaxed), closing + 1
-    except (json.JSONDecodeError, RecursionError):
+    except (json.JSONDecodeError, RecursionError, ValueError):
         return None, start
 
 
