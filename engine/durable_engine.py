@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -52,6 +53,8 @@ class Shard:
     count_keys: tuple[str, ...]  # list paths whose length is needed (not_contains)
     text_tests: tuple[C.Leaf, ...]  # text tests computed in Python, seen as feature keys
     definition: dict[str, Any]
+    # register_rulesets mutates what it is given: each registration parses a fresh copy
+    definition_json: str
     paths: frozenset[str]  # every fact path any of its rules reads
     fires_on_nothing: bool  # some rule holds on an empty case (absence only): never skip
 
@@ -101,7 +104,8 @@ def _make_shard(name: str, rules: list[tuple[str, C.Cond]]) -> Shard:
     paths = frozenset(p for _, cond in rules for p in cond.paths())
     fires_on_nothing = any(C.evaluate(cond, {}) is C.Truth.TRUE for _, cond in rules)
     return Shard(name, tuple(r for r, _ in rules), tuple(keys), tuple(counts),
-                 tuple(texts[k] for k in sorted(texts)), definition, paths, fires_on_nothing)
+                 tuple(texts[k] for k in sorted(texts)), definition, json.dumps(definition), paths,
+                 fires_on_nothing)
 
 
 
@@ -138,7 +142,7 @@ class DurableEvaluator:
     def _register(self, shards: list[Shard]) -> None:
         try:
             # register_rulesets mutates what it is given: hand it a copy
-            self._host.register_rulesets({s.name: copy.deepcopy(s.definition) for s in shards})
+            self._host.register_rulesets({s.name: json.loads(s.definition_json) for s in shards})
         except Exception as exc:  # durable raises bare Exceptions with error codes
             raise EngineError(f"durable_rules refused the compiled rules: {exc}; "
                               f"{refused_rules(shards)}") from None

@@ -179,17 +179,17 @@ class FactSchema:
     def _walk(self, node: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
         for key, value in node.items():
             path = f"{prefix}{key}"
-            if value is None:
-                continue
             spec = self.specs.get(path)
+            if spec is None and not self._is_section(path):
+                raise ValueError(f"unknown field '{path}' (not in the facts model; see `rtms-doctor schema`)")
+            if value is None:
+                continue  # null = not known
             if spec is not None:
                 out[path] = _checked(spec, value, path)
-            elif self._is_section(path):
+            else:
                 if not isinstance(value, dict):
                     raise ValueError(f"field '{path}': Input should be an object")
                 self._walk(value, f"{path}.", out)
-            else:
-                raise ValueError(f"unknown field '{path}' (not in the facts model; see `rtms-doctor schema`)")
 
     def _is_section(self, path: str) -> bool:
         sections = self.__dict__.get("_sections_cache")

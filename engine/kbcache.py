@@ -21,6 +21,11 @@ from .paths import Roots
 T = TypeVar("T")
 
 
+def cache_dir() -> Path | None:
+    """Where caches live, or None when caching is off."""
+    return _cache_dir()
+
+
 def _cache_dir() -> Path | None:
     configured = os.environ.get("RTMS_DOCTOR_CACHE")
     if configured == "off":

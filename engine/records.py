@@ -10,19 +10,21 @@ from typing import Any
 
 
 class Record(dict):  # type: ignore[type-arg]
-    __slots__ = ()
+    """A dict whose keys also read as attributes, at native speed (the instance dictionary
+    is the record itself; the engine reads these attributes millions of times)."""
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        object.__setattr__(self, "__dict__", self)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("records are read-only")
 
     def __hash__(self) -> int:  # type: ignore[override]
         return id(self)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Record, (dict(self),))
 
 
 def to_record(value: Any) -> Any:

@@ -59,13 +59,29 @@ def show_value(value: Any) -> Any:
     return value
 
 
+def _bytecode_cache():  # type: ignore[no-untyped-def]
+    """Compiled templates kept between runs (Jinja checks each template's modification time)."""
+    from jinja2 import FileSystemBytecodeCache
+
+    from .kbcache import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        (folder / "templates").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder / "templates"))
+
+
 class Renderer:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self.env = SandboxedEnvironment(
             loader=FileSystemLoader(str(kb.roots.reports)),
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
-            trim_blocks=True, lstrip_blocks=True,
+            trim_blocks=True, lstrip_blocks=True, bytecode_cache=_bytecode_cache(),
         )
         self.env.filters["inert"] = inert
         self.env.filters["code"] = code

@@ -21,7 +21,6 @@ from .aggregate import webhook_aggregates
 from .emit import Emitter
 from .json_shapes import is_case_json, recognise
 from .redact import redact_json, redact_text
-from .text import TYPOGRAPHIC_QUOTES, Phrase, TextReader
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 MAX_JSON_DEPTH = 200
@@ -67,7 +66,10 @@ def read_text(name: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=4)
-def text_reader(kb: KnowledgeBase) -> TextReader:
+def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
+    """The prose and log reader (its ~100 patterns compile only when text is read)."""
+    from .text import Phrase, TextReader
+
     phrases: list[Phrase] = []
     cues: list[str] = ["not"]
     if kb.phrases is not None:
@@ -113,6 +115,8 @@ def _parse_json(label: str, text: str) -> Any:
     except json.JSONDecodeError as exc:
         if exc.msg.startswith("Extra data"):
             return None  # several JSON values, e.g. an SDK log in JSON lines: read as text
+        from .text import TYPOGRAPHIC_QUOTES
+
         try:  # a forum paste with typographic quotes
             value = json.loads(stripped.translate(TYPOGRAPHIC_QUOTES))
         except (json.JSONDecodeError, RecursionError):
@@ -145,6 +149,8 @@ def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tupl
                              f"(see `rtms-doctor facts --help`)")
         events.extend(em.events)
         return em.observations, InputReport(label, "Zoom JSON", em.shapes, len(em.observations))
+    from .text import TYPOGRAPHIC_QUOTES
+
     text = redact_text(text.translate(TYPOGRAPHIC_QUOTES))
     lines = [l for l in text.splitlines() if l.strip()]
     is_log = lines and sum(1 for l in lines if _LOG_LINE.match(l)) >= len(lines) / 2
