@@ -109,3 +109,14 @@ def test_kb_list_json_and_show(kb):
     assert show.code == 0 and "no_developer_pack.rest_2310" in show.out
     missing = rtms_doctor("kb", "show", "no_such_cause")
     assert missing.code == 2 and "no cause 'no_such_cause'" in missing.err
+
+
+def test_the_wheel_holds_every_python_package():
+    """A non-editable install ships what pyproject lists: every package under engine/ must be
+    there (an editable install hid a missing rtms_doctor.ingest once)."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {"rtms_doctor" + ("." + ".".join(p.relative_to(REPO / "engine").parent.parts) if p.parent != REPO / "engine" else "")
+             for p in (REPO / "engine").rglob("__init__.py")}
+    assert found <= listed, found - listed
