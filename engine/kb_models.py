@@ -122,10 +122,21 @@ class PhraseEntry(_Strict):
     facts: dict[str, Any] = Field(default_factory=dict)  # several facts, affirmed only
 
 
+class EventVerbs(_Strict):
+    subscribed: str
+    handled: str
+    received: str
+
+
 class PhraseFile(_Strict):
-    """kb/ingest/phrases.yaml: prose phrases that become facts."""
+    """kb/ingest/phrases.yaml: prose phrases that become facts, and the cue words around them."""
 
     negation_cues: list[str] = Field(min_length=1)
+    not_negations: str  # regexes: phrases that hold a cue but negate nothing ("no matter")
+    double_negative_words: str  # "not <word>" affirms
+    error_words: str  # a clause must sound like an error before a bare code is read
+    event_verbs: EventVerbs
+    missing_scopes: str
     phrases: list[PhraseEntry]
 
 

@@ -204,6 +204,14 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
     if loaded is None:
         return None
     phrases, lines = loaded
+    cues = {"not_negations": phrases.not_negations, "double_negative_words": phrases.double_negative_words,
+            "error_words": phrases.error_words, "missing_scopes": phrases.missing_scopes,
+            **{f"event_verbs.{k}": v for k, v in phrases.event_verbs.model_dump().items()}}
+    for key, pattern in cues.items():
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"{path}:{lines.line(tuple(key.split('.')))}: {key}: bad pattern: {exc}")
     for i, entry in enumerate(phrases.phrases):
         loc = ("phrases", i)
         try:

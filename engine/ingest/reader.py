@@ -68,20 +68,20 @@ def read_text(name: str) -> tuple[str, str]:
 @lru_cache(maxsize=4)
 def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
     """The prose and log reader (its ~100 patterns compile only when text is read)."""
-    from .text import Phrase, TextReader
+    from .text import Cues, Phrase, TextReader
 
     phrases: list[Phrase] = []
-    cues: list[str] = ["not"]
-    if kb.phrases is not None:
-        cues = kb.phrases.negation_cues
-        for entry in kb.phrases.phrases:
-            affirmed = dict(entry.facts)
-            negated: dict[str, Any] = {}
-            if entry.fact and entry.affirmed is not None:
-                affirmed[entry.fact] = entry.affirmed
-            if entry.fact and entry.negated is not None:
-                negated[entry.fact] = entry.negated
-            phrases.append(Phrase(re.compile(entry.pattern, re.I), affirmed, negated))
+    if kb.phrases is None:
+        raise InputError("the knowledge base has no kb/ingest/phrases.yaml: text cannot be read")
+    cues = Cues.from_data(kb.phrases)
+    for entry in kb.phrases.phrases:
+        affirmed = dict(entry.facts)
+        negated: dict[str, Any] = {}
+        if entry.fact and entry.affirmed is not None:
+            affirmed[entry.fact] = entry.affirmed
+        if entry.fact and entry.negated is not None:
+            negated[entry.fact] = entry.negated
+        phrases.append(Phrase(re.compile(entry.pattern, re.I), affirmed, negated))
     sdk = kb.codes.get("sdk")
     sdk_texts = [(text, str(c.code)) for c in sdk.codes for text in c.text] if sdk else []
     rest = kb.codes.get("rest")

@@ -60,15 +60,12 @@ _PYTHON = re.compile(r"\bpython\s*(?:version\s*)?(?:is\s*)?v?(3\.\d{1,2}(?:\.\d+
 _APPSSDK = re.compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
 
-_NOT_NEGATION = re.compile(r"\bno matter\b|\bnot only\b|\bno problem\b|\bno idea\b|\bnot sure\b|\bnot certain\b", re.I)
 _QUOTED = re.compile(r"\"[^\"\n]{1,600}\"")  # a quoted span on one line (bounded: no backtracking)
 
 
 def _mask_quoted_sentences(text: str) -> str:
     """Blank quoted sentences of 8 words or more (same length, so offsets keep their lines)."""
     return _QUOTED.sub(lambda m: " " * len(m.group(0)) if len(m.group(0).split()) >= 8 else m.group(0), text)
-_ERROR_WORDS = re.compile(r"\b(error|errors|code|codes|return(s|ed)?|got|get|gets|getting|give(s)?|gave|throw(s|n)?|threw"
-                          r"|fail(s|ed|ing)?|status|response|respond(s|ed)?|reject(s|ed)?|api|http|rest|call(s|ed)?)\b", re.I)
 _CODE_READS = [(re.compile(r"payload\??\.object\??\.|payload\.object\b"), "object"),
                (re.compile(r"payload\??\.(meeting_uuid|rtms_stream_id|server_urls|webinar_uuid|session_id|engagement_id)\b"), "flat")]
 _SDK_LANGUAGE = [
@@ -81,10 +78,6 @@ _INSTALL_FAILED = re.compile(r"No matching distribution found for rtms|Could not
                              r"|npm ERR!.*@zoom/rtms|gyp ERR!|prebuild-install (?:warn|err)|EBADPLATFORM"
                              r"|Unsupported platform for @zoom/rtms", re.I)
 _NODE_VERSION_LINE = re.compile(r"\bnode(?:js)?\s+(?:--version|-v)\s*\n\s*v?(\d+\.\d+\.\d+)", re.I)
-RECEIVE_WORDS = re.compile(r"\b(receiv\w*|get|gets|getting|got|arriv\w*|fires?|fired|comes?|came|see|seeing|saw|delivered)\b", re.I)
-SUBSCRIBE_WORDS = re.compile(r"\b(subscri\w*|event subscription|added (the )?events?|selected)\b", re.I)
-HANDLE_WORDS = re.compile(r"\b(handl\w*|listen\w*|switch|case ['\"])\b", re.I)
-MISSING_SCOPE_WORDS = re.compile(r"does not contain scopes?|missing scopes?|lacks? (the )?scopes?", re.I)
 
 
 @dataclass(frozen=True)
@@ -94,16 +87,43 @@ class Phrase:
     facts_negated: dict[str, Any]
 
 
-class TextReader:
-    """Reads logs and prose with the knowledge base's phrases and SDK message texts."""
+@dataclass(frozen=True)
+class Cues:
+    """The language around structured tokens (kb/ingest/phrases.yaml), compiled."""
 
-    def __init__(self, phrases: list[Phrase], negation_cues: list[str], sdk_texts: list[tuple[str, str]],
+    negation: re.Pattern[str]
+    not_negations: re.Pattern[str]
+    double_negative: re.Pattern[str]
+    error_words: re.Pattern[str]
+    subscribed: re.Pattern[str]
+    handled: re.Pattern[str]
+    received: re.Pattern[str]
+    missing_scopes: re.Pattern[str]
+
+    @classmethod
+    def from_data(cls, data: Any) -> "Cues":
+        words = sorted((re.escape(c) for c in data.negation_cues if c != "n't"), key=len, reverse=True)
+        flags = re.I
+        return cls(
+            negation=re.compile(r"\b(" + "|".join(words) + r")\b|n't\b", flags),
+            not_negations=re.compile(data.not_negations, flags),
+            # "not disabled", "isn't off": a negated negative word affirms
+            double_negative=re.compile(r"(\bnot\b|n't\b|\bnever\b)\s+(\w+\s+)?(" + data.double_negative_words + r")\b", flags),
+            error_words=re.compile(data.error_words, flags),
+            subscribed=re.compile(data.event_verbs.subscribed, flags),
+            handled=re.compile(data.event_verbs.handled, flags),
+            received=re.compile(data.event_verbs.received, flags),
+            missing_scopes=re.compile(data.missing_scopes, flags),
+        )
+
+
+class TextReader:
+    """Reads logs and prose with the knowledge base's phrases, cue words and SDK texts."""
+
+    def __init__(self, phrases: list[Phrase], cues: Cues, sdk_texts: list[tuple[str, str]],
                  rest_codes: set[int]):
         self.phrases = phrases
-        words = sorted((re.escape(c) for c in negation_cues if c != "n't"), key=len, reverse=True)
-        self.negation = re.compile(r"\b(" + "|".join(words) + r")\b|n't\b", re.I)
-        # "not disabled", "isn't off": a negated negative adjective affirms
-        self.double_negative = re.compile(r"(\bnot\b|n't\b|\bnever\b)\s+(\w+\s+)?(disabled|off|missing|false|unchecked|none)\b", re.I)
+        self.cues = cues
         self.sdk_texts = [(text.lower(), key) for text, key in sdk_texts]
         self.rest_codes = rest_codes
 
@@ -199,9 +219,9 @@ class TextReader:
     def is_negated(self, clause: str) -> bool:
         """A clause with a negation cue says the thing is not so; a double negative such as
         "not disabled" affirms. ("no matter what" is not a negation.)"""
-        clause = _NOT_NEGATION.sub(" ", clause)
-        clause = self.double_negative.sub(" affirmed ", clause)
-        return bool(self.negation.search(clause))
+        clause = self.cues.not_negations.sub(" ", clause)
+        clause = self.cues.double_negative.sub(" affirmed ", clause)
+        return bool(self.cues.negation.search(clause))
 
     def _phrases(self, clause: str, negated: bool, em: Emitter, loc: str) -> None:
         for phrase in self.phrases:
@@ -216,7 +236,7 @@ class TextReader:
                 code = int(m.group(1))
                 if code in self.rest_codes and code >= 100:
                     em.add("api.error_codes", [code], loc)
-        if _ERROR_WORDS.search(clause):  # "port 3000", "2310 Example Avenue" are not errors
+        if self.cues.error_words.search(clause):  # "port 3000", "2310 Example Avenue" are not errors
             for code in self.rest_codes:
                 if code >= 2000 and re.search(rf"(?<![\d.\w-]){code}(?!\d|\.\d|-\d)", clause):
                     em.add("api.error_codes", [code], loc)
@@ -241,7 +261,7 @@ class TextReader:
             em.add("api.endpoint", endpoint, loc)
         scopes = list(dict.fromkeys(m.group(1) for m in _SCOPE.finditer(clause)))
         if scopes:
-            if MISSING_SCOPE_WORDS.search(clause):
+            if self.cues.missing_scopes.search(clause):
                 em.add("api.missing_scopes", scopes, loc)
             elif not negated:
                 em.add("app.scopes", scopes, loc)
@@ -267,14 +287,14 @@ class TextReader:
     def _events(self, clause: str, events: list[str], negated: bool, em: Emitter, loc: str) -> None:
         if not events:
             return
-        if SUBSCRIBE_WORDS.search(clause):
+        if self.cues.subscribed.search(clause):
             if not negated:
                 em.add("app.events.types", events, loc)
             return
-        if HANDLE_WORDS.search(clause) and not negated:
+        if self.cues.handled.search(clause) and not negated:
             em.add("webhook.handled_events", events, loc)
             return
-        if RECEIVE_WORDS.search(clause):
+        if self.cues.received.search(clause):
             if not negated:
                 em.add("webhook.received_events", events, loc)
                 if any(e.endswith("rtms_started") for e in events):
