@@ -11,7 +11,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -60,6 +59,8 @@ def cached(roots: Roots, load: Callable[[Roots], T]) -> T:
     except Exception:  # missing, stale or unreadable: rebuild
         pass
     value = load(roots)  # raises KnowledgeError on a broken KB: nothing is cached then
+    import tempfile  # only a cache miss writes
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:

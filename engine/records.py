@@ -28,11 +28,13 @@ class Record(dict):  # type: ignore[type-arg]
 
 
 def to_record(value: Any) -> Any:
-    """A validated pydantic model (or plain data) as records, recursively."""
-    if hasattr(value, "model_dump"):
-        value = value.model_dump()
-    if isinstance(value, dict):
-        return Record({key: to_record(item) for key, item in value.items()})
+    """A validated pydantic model as a record, recursively; plain data inside a model (a
+    rule case's facts, a phrase's facts) stays plain (fewer objects to unpickle)."""
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:
+        return Record({name: to_record(getattr(value, name)) for name in fields})
     if isinstance(value, list):
         return [to_record(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_record(item) for key, item in value.items()}
     return value
