@@ -14,8 +14,6 @@ from typing import Any, Literal, Optional
 
 from .errors import KnowledgeError
 
-SCALAR_TYPES = ("bool", "int", "float", "str", "enum", "version", "date")
-ITEM_TYPES = ("str", "int", "enum")
 ORDERED_TYPES = ("int", "float", "version", "date")
 
 _VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[.\-+~].*)?$")

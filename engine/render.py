@@ -19,8 +19,6 @@ from .diagnosis import CauseResult, Diagnosis, Doctor
 from .knowledge import KnowledgeBase
 
 SCHEMA_VERSION = "rtms-doctor/diagnosis/v1"
-TEMPLATES = ("report.md.j2", "reply.md.j2", "cause.md.j2", "explain.md.j2", "facts.md.j2", "stats.md.j2",
-             "batch.md.j2", "eval.md.j2")
 STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cannot tell",
                 "ruled_out": "ruled out"}
 MAX_VALUE_CHARS = 160
