@@ -9,8 +9,8 @@ A condition is YAML:
 Conditions are first parsed and type-checked against the fact schema, then put in negation
 normal form (``not`` pushed onto the leaves), which both back ends share:
 
-* ``evaluate`` is the plain-Python reference: Kleene logic, so a leaf over an unknown fact is
-  UNKNOWN (never false) and the result says hit / no hit / cannot tell.
+* ``compile_python`` (and ``evaluate``) is the plain-Python reference: Kleene logic, so a leaf
+  over an unknown fact is UNKNOWN (never false) and the result says hit / no hit / cannot tell.
 * ``to_durable`` emits durable_rules JSON for the same condition; durable fires exactly when
   ``evaluate`` says TRUE (tests check this on every rule case and on generated cases).
 """
@@ -252,16 +252,9 @@ _COMPILED: dict[str, re.Pattern[str]] = {}
 # --- the reference evaluator (Kleene three-valued logic) -----------------------------------
 
 def evaluate(cond: Cond, facts: dict[str, Any]) -> Truth:
-    if isinstance(cond, Leaf):
-        return _eval_leaf(cond, facts)
-    results = [evaluate(item, facts) for item in cond.items]
-    if isinstance(cond, All):
-        if Truth.FALSE in results:
-            return Truth.FALSE
-        return Truth.UNKNOWN if Truth.UNKNOWN in results else Truth.TRUE
-    if Truth.TRUE in results:
-        return Truth.TRUE
-    return Truth.UNKNOWN if Truth.UNKNOWN in results else Truth.FALSE
+    """The reference result of a condition (the engine's hot path keeps the compiled form,
+    CompiledRule.test)."""
+    return compile_python(cond)(facts)
 
 
 def _truth(flag: bool) -> Truth:
@@ -304,8 +297,8 @@ def _eval_leaf(leaf: Leaf, facts: dict[str, Any]) -> Truth:
 
 
 def compile_python(cond: Cond) -> Callable[[dict[str, Any]], Truth]:
-    """The reference evaluator as closures (same semantics as evaluate(), about 3x faster);
-    the engine's hot path uses it, and the tests hold it to evaluate() and durable_rules."""
+    """The plain-Python reference evaluator: a condition as closures in Kleene logic (a leaf
+    over an unknown fact is UNKNOWN). The tests hold it to durable_rules on every case."""
     if isinstance(cond, Leaf):
         if cond.op in ("present", "missing"):
             return lambda facts, _l=cond: _eval_leaf(_l, facts)
@@ -315,26 +308,18 @@ def compile_python(cond: Cond) -> Callable[[dict[str, Any]], Truth]:
             return _eval_leaf(_l, facts) if _p in facts else UNKNOWN
         return leaf
     parts = tuple(compile_python(item) for item in cond.items)
-    if isinstance(cond, All):
-        def all_(facts: dict[str, Any]) -> Truth:
-            unknown = False
-            for part in parts:
-                truth = part(facts)
-                if truth is FALSE:
-                    return FALSE
-                unknown = unknown or truth is UNKNOWN
-            return UNKNOWN if unknown else TRUE
-        return all_
+    # all: FALSE decides, else UNKNOWN if any part is, else TRUE; any is the mirror image
+    decisive, otherwise = (FALSE, TRUE) if isinstance(cond, All) else (TRUE, FALSE)
 
-    def any_(facts: dict[str, Any]) -> Truth:
+    def combine(facts: dict[str, Any]) -> Truth:
         unknown = False
         for part in parts:
             truth = part(facts)
-            if truth is TRUE:
-                return TRUE
+            if truth is decisive:
+                return decisive
             unknown = unknown or truth is UNKNOWN
-        return UNKNOWN if unknown else FALSE
-    return any_
+        return UNKNOWN if unknown else otherwise
+    return combine
 
 
 def leaves(cond: Cond) -> Iterable[Leaf]:
