@@ -19,7 +19,7 @@ def case_dicts(kb: KnowledgeBase) -> list[dict]:
         if isinstance(data, dict) and isinstance(data.get("facts"), dict):
             cases.append(data["facts"])
     for rule in kb.rules:
-        for case in rule.rule.cases:
+        for case in rule.cases:
             if case.facts:
                 cases.append(case.facts)
     return cases

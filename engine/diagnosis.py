@@ -100,7 +100,7 @@ class Doctor:
 
     def __init__(self, kb: KnowledgeBase, eager: bool = False):
         self.kb = kb
-        self.durable = DurableEvaluator(((r.id, r.condition) for r in kb.rules), eager=eager)
+        self.durable = DurableEvaluator(kb.shards, eager=eager)
         self.rules_by_id = {r.id: r for r in kb.rules}
         self._rules_by_path: dict[str, list[CompiledRule]] = {}
         by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
@@ -108,8 +108,8 @@ class Doctor:
             by_cause[rule.cause_id].append(rule)
             for path in rule.paths:
                 self._rules_by_path.setdefault(path, []).append(rule)
-        # what each rule gives on an empty case: the answer whenever none of its facts is known
-        self._on_nothing = {r.id: C.evaluate(r.condition, {}) for r in kb.rules}
+        # what each rule gives whenever none of its facts is known
+        self._on_nothing = {r.id: r.on_nothing for r in kb.rules}
         self._rules_by_cause = {c: tuple(rules) for c, rules in by_cause.items()}
         self._prior_logit = {c.id: logit(c.prior) for c in kb.causes.values()}
 

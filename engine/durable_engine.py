@@ -28,86 +28,16 @@ ways that are silent or fatal. Each guard below answers one of them:
 """
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import threading
-from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from durable import engine as durable
 
 from . import conditions as C
 from .errors import EngineError
-
-SHARD_BRANCHES = 60  # with the sentinel, under the 64 simultaneous matches that break durable_rules
-GUARD = {"_case": 1}
-SENTINEL = "__sentinel__"  # matches every case fact; its action does nothing
-
-
-@dataclass(frozen=True)
-class Shard:
-    name: str
-    rule_ids: tuple[str, ...]
-    keys: tuple[str, ...]  # fact paths the shard's rules read
-    count_keys: tuple[str, ...]  # list paths whose length is needed (not_contains)
-    text_tests: tuple[C.Leaf, ...]  # text tests computed in Python, seen as feature keys
-    definition: dict[str, Any]
-    # register_rulesets mutates what it is given: each registration parses a fresh copy
-    definition_json: str
-    paths: frozenset[str]  # every fact path any of its rules reads
-    fires_on_nothing: bool  # some rule holds on an empty case (absence only): never skip
-
-
-def plan_shards(rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms") -> list[Shard]:
-    """Pack rules into rulesets of at most SHARD_BRANCHES branches each, rules that read the
-    same facts together, so that a sparse case leaves most shards untouched."""
-    rules = sorted(rules, key=lambda item: (sorted(item[1].paths()), item[0]))
-    shards: list[Shard] = []
-    current: list[tuple[str, C.Cond]] = []
-    budget = 0
-
-    def close() -> None:
-        if current:
-            shards.append(_make_shard(f"{prefix}_{len(shards):03d}", current))
-
-    for rule_id, cond in rules:
-        branches = C.branch_count(cond)
-        if branches > SHARD_BRANCHES:
-            raise EngineError(f"rule {rule_id} has {branches} alternative branches; at most "
-                              f"{SHARD_BRANCHES} fit the engine (split it into several rules)")
-        if budget + branches > SHARD_BRANCHES:
-            close()
-            current, budget = [], 0
-        current.append((rule_id, cond))
-        budget += branches
-    close()
-    return shards
-
-
-def _make_shard(name: str, rules: list[tuple[str, C.Cond]]) -> Shard:
-    keys: dict[str, None] = {}
-    counts: dict[str, None] = {}
-    texts: dict[str, C.Leaf] = {}
-    definition: dict[str, Any] = {}
-    for rule_id, cond in rules:
-        for leaf in C.leaves(cond):
-            if C.is_text_test(leaf):
-                texts[C.feature_key(leaf)] = leaf
-                continue
-            keys[leaf.path] = None
-            if leaf.op == "not_contains":
-                counts[leaf.path] = None
-        pattern = {"$and": [dict(GUARD), C.to_durable(cond)]}
-        definition[rule_id] = {"all": [{"m": pattern}], "run": rule_id}
-    definition[SENTINEL] = {"all": [{"m": dict(GUARD)}], "run": SENTINEL}
-    paths = frozenset(p for _, cond in rules for p in cond.paths())
-    fires_on_nothing = any(C.evaluate(cond, {}) is C.Truth.TRUE for _, cond in rules)
-    return Shard(name, tuple(r for r, _ in rules), tuple(keys), tuple(counts),
-                 tuple(texts[k] for k in sorted(texts)), definition, json.dumps(definition), paths,
-                 fires_on_nothing)
-
-
+from .shards import SENTINEL, Shard
 
 class _QuietHost(durable.Host):
     """A durable Host without the background dispatcher threads."""
@@ -126,10 +56,11 @@ class _QuietHost(durable.Host):
 class DurableEvaluator:
     """Decides which rules fire for one case, on the real durable_rules engine."""
 
-    def __init__(self, rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms", eager: bool = True):
-        """eager=False registers each shard with durable_rules when a case first needs it
+    def __init__(self, shards: list[Shard], eager: bool = True):
+        """``shards`` is the plan (shards.plan_shards; the knowledge base caches its own).
+        eager=False registers each shard with durable_rules when a case first needs it
         (a cold single diagnosis touches only some); eager=True registers all at once."""
-        self.shards = plan_shards(rules, prefix)
+        self.shards = shards
         self._fired: set[str] = set()
         self._errors: list[str] = []
         self._lock = threading.Lock()
@@ -180,9 +111,9 @@ class DurableEvaluator:
                 for key in shard.count_keys:
                     if key in facts:
                         fact[key + C.COUNT_SUFFIX] = len(facts[key])
-                for leaf in shard.text_tests:
+                for feature, leaf in shard.text_tests:
                     if leaf.path in facts:
-                        fact[C.feature_key(leaf)] = C.text_test(leaf, facts[leaf.path])
+                        fact[feature] = C.text_test(leaf, facts[leaf.path])
                 try:
                     self._host.assert_fact(shard.name, fact)
                 except durable.MessageNotHandledException:
@@ -207,7 +138,7 @@ def refused_rules(shards: list[Shard]) -> str:
         for rule_id in shard.rule_ids:
             probe = _QuietHost(lambda name: _ignore)
             try:
-                probe.register_rulesets({"probe": {rule_id: copy.deepcopy(shard.definition[rule_id])}})
+                probe.register_rulesets({"probe": {rule_id: shard.rule_definition(rule_id)}})
             except Exception as exc:
                 refused.append(f"rule {rule_id} ({exc})")
     return "; ".join(refused) or "no single rule is refused"

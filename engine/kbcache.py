@@ -38,11 +38,24 @@ def _cache_dir() -> Path | None:
 def _key(roots: Roots) -> str:
     digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}|{roots.kb.resolve()}".encode())
     code = Path(__file__).resolve().parent  # the classes pickled are part of the key
-    for base, pattern in ((roots.kb, "*.yaml"), (roots.rules, "*.yaml"), (code, "*.py")):
-        for path in sorted(base.rglob(pattern)):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(base)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    for base, suffix in ((roots.kb, ".yaml"), (roots.rules, ".yaml"), (code, ".py")):
+        for entry in sorted(_stamps(str(base), suffix)):
+            digest.update(entry.encode())
     return digest.hexdigest()[:24]
+
+
+def _stamps(folder: str, suffix: str, prefix: str = "") -> list[str]:
+    """'relative/path|size|mtime_ns' of every file below folder ending in suffix (os.scandir:
+    a quarter of the time of Path.rglob plus stat on ~200 files, which a cold start pays)."""
+    stamps: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stamps.extend(_stamps(entry.path, suffix, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(suffix):
+                stat = entry.stat()
+                stamps.append(f"{prefix}{entry.name}|{stat.st_size}|{stat.st_mtime_ns}\n")
+    return stamps
 
 
 def cached(roots: Roots, load: Callable[[Roots], T]) -> T:

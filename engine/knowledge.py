@@ -6,6 +6,7 @@ problem listed as ``file:line: what to fix``; the tool never runs on a half-load
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from .errors import KnowledgeError
 from .facts import FactSchema, load_fact_schema
 from .paths import Roots, default_roots
 from .records import Record, to_record
+from .shards import SHARD_BRANCHES, Shard, plan_shards
 
 # The pydantic models (kb_models) and the YAML reader are imported only when files are
 # actually read: a cold start from the cache needs neither.
@@ -23,18 +25,38 @@ from .records import Record, to_record
 
 @dataclass(frozen=True)
 class CompiledRule:
-    rule: Record  # the validated rule (kb_models.Rule) as a record
+    rule: Record  # the validated rule (kb_models.Rule) as a record, without when and cases
     cause_id: str
     condition: C.Cond
     effective_weight: float
     file: Path
     line: int
+    # the rule's cases, pickled: only lint and the tests read them, so a cold start that
+    # unpickles the knowledge base does not rebuild 1,500 of them
+    cases_blob: bytes
     id: str = field(init=False)
     paths: tuple[str, ...] = field(init=False)  # the fact paths it reads, in order
+    on_nothing: C.Truth = field(init=False)  # what it gives while none of its facts is known
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "id", self.rule.id)
         object.__setattr__(self, "paths", tuple(dict.fromkeys(self.condition.paths())))
+        object.__setattr__(self, "on_nothing", C.evaluate(self.condition, {}))
+
+    @classmethod
+    def build(cls, rule: Any, cause_id: str, condition: C.Cond, effective_weight: float,
+              file: Path, line: int) -> "CompiledRule":
+        """From a validated kb_models.Rule."""
+        record = to_record(rule)
+        cases = record.pop("cases")
+        del record["when"]  # compiled into ``condition``
+        return cls(record, cause_id, condition, effective_weight, file, line,
+                   pickle.dumps(cases, protocol=pickle.HIGHEST_PROTOCOL))
+
+    @property
+    def cases(self) -> list[Record]:
+        """The rule's cases (kb_models.RuleCase records: name, expect, facts)."""
+        return pickle.loads(self.cases_blob)
 
     @property
     def test(self):  # type: ignore[no-untyped-def]
@@ -59,6 +81,7 @@ class KnowledgeBase:
     policy: Record  # kb_models.Policy
     causes: dict[str, Record]  # kb_models.Cause, by id
     rules: list[CompiledRule]
+    shards: list[Shard]  # the rules packed for durable_rules (planned once, cached)
     cause_files: dict[str, tuple[Path, int]] = field(default_factory=dict)
     codes: dict[str, Record] = field(default_factory=dict)  # kb_models.CodeTable, by kind
     phrases: Record | None = None  # kb_models.PhraseFile
@@ -159,9 +182,15 @@ def _load(roots: Roots) -> KnowledgeBase:
             except C.ConditionError as exc:
                 problems.append(f"{path}:{lines.line(loc + ('when',) + exc.loc)}: rule {rule.id}: {exc}")
                 continue
+            branches = C.branch_count(cond)
+            if branches > SHARD_BRANCHES:
+                problems.append(f"{path}:{lines.line(loc + ('when',))}: rule {rule.id} has {branches} "
+                                f"alternative branches; at most {SHARD_BRANCHES} fit the engine "
+                                "(split it into several rules)")
+                continue
             basis = rule.basis or cause.basis
             weight = rule.weight * policy.basis_factor[basis]
-            rules.append(CompiledRule(to_record(rule), cause.id, cond, weight, path, lines.line(loc)))
+            rules.append(CompiledRule.build(rule, cause.id, cond, weight, path, lines.line(loc)))
             for j, case in enumerate(rule.cases):
                 case_loc = loc + ("cases", j, "facts")
                 problems.extend(_check_case_facts(case.facts, schema, path, lines, case_loc))
@@ -170,8 +199,9 @@ def _load(roots: Roots) -> KnowledgeBase:
     if problems:
         raise KnowledgeError(problems)
     rules.sort(key=lambda r: r.id)
+    shards = plan_shards((r.id, r.condition) for r in rules)
     kb = KnowledgeBase(roots, schema, to_record(policy), {k: to_record(v) for k, v in sorted(causes.items())},
-                       rules, cause_files, {k: to_record(v) for k, v in codes.items()},
+                       rules, shards, cause_files, {k: to_record(v) for k, v in codes.items()},
                        to_record(phrases) if phrases is not None else None)
     kb.version = f"{policy.kb_version}+{_content_hash(roots)}"
     return kb

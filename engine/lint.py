@@ -48,12 +48,12 @@ def lint(kb: KnowledgeBase, doctor: Doctor | None = None,
             findings.append(Finding(where, f"cause {cause_id} is not reachable: no rule supports it"))
     for rule in kb.rules:
         where = f"{rule.file}:{rule.line}"
-        expects = {case.expect for case in rule.rule.cases}
+        expects = {case.expect for case in rule.cases}
         if "hit" not in expects:
             findings.append(Finding(where, f"rule {rule.id} needs a case that must hit"))
         if not expects & {"no_hit", "cannot_tell"}:
             findings.append(Finding(where, f"rule {rule.id} needs a case that must not hit"))
-        for case in rule.rule.cases:
+        for case in rule.cases:
             try:
                 got = run_rule_case(doctor, rule.id, case.facts)
             except Exception as exc:  # a broken case is a finding, not a crash

@@ -189,7 +189,7 @@ class Renderer:
     def cause(self, cause_id: str) -> str:
         cause = self.kb.causes[cause_id]
         rules = [{"id": r.id, "weight": r.rule.weight, "effective_weight": round(r.effective_weight, 3),
-                  "because": r.rule.because, "cases": len(r.rule.cases)} for r in self.kb.rules_for(cause_id)]
+                  "because": r.rule.because, "cases": len(r.cases)} for r in self.kb.rules_for(cause_id)]
         data = dict(cause)
         data["remediation"] = [_step(s) for s in cause.remediation]
         return self.env.get_template("cause.md.j2").render(c=data, rules=rules,
@@ -291,8 +291,8 @@ def kb_stats(kb: KnowledgeBase) -> dict[str, Any]:
         rules = kb.rules_for(cause.id)
         row["causes"] += 1
         row["rules"] += len(rules)
-        row["cases"] += sum(len(r.rule.cases) for r in rules)
-        excluding = [r for r in rules if r.rule.weight < 0 and any(c.expect == "hit" for c in r.rule.cases)]
+        row["cases"] += sum(len(r.cases) for r in rules)
+        excluding = [r for r in rules if r.rule.weight < 0 and any(c.expect == "hit" for c in r.cases)]
         row["rule_outs"] += len(excluding)
         if not excluding and cause.status != "deprecated":
             lacking.append({"id": cause.id, "group": cause.group})
@@ -317,7 +317,7 @@ def _sample_facts(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
     """A busy case: the facts of the first 'hit' case of every rule, merged."""
     facts = FactSet(kb.schema)
     for rule in kb.rules:
-        for case in rule.rule.cases:
+        for case in rule.cases:
             if case.expect == "hit":
                 facts.extend(observations_from_case(case.facts, kb.schema, f"sample:{rule.id}"))
                 break

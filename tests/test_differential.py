@@ -78,7 +78,7 @@ def test_every_rule_hit_case_agrees(doctor):
 
     facts = FactSet(_KB.schema)
     for rule in _KB.rules:
-        for case in rule.rule.cases:
+        for case in rule.cases:
             facts.extend(observations_from_case(case.facts, _KB.schema, rule.id))
     normalized = facts.resolve().normalized()
     doctor.outcomes(normalized)  # raises EngineError on any disagreement

@@ -22,6 +22,7 @@ CHILD = textwrap.dedent(r'''
     import json, random
     from rtms_doctor import conditions as C
     from rtms_doctor.durable_engine import DurableEvaluator
+    from rtms_doctor.shards import plan_shards
     from rtms_doctor.facts import FactSchema, FactSpec
 
     specs = {}
@@ -59,7 +60,7 @@ CHILD = textwrap.dedent(r'''
         raw.append({"fact": path, "in": list(schema[path].values[:2])})
     rules = [(f"synthetic_{i:04d}.r", C.parse(cond, schema)) for i, cond in enumerate(raw)]
     paths = sorted({p for _, c in rules for p in c.paths()})
-    engine = DurableEvaluator(rules, prefix="synthetic")
+    engine = DurableEvaluator(plan_shards(rules, prefix="synthetic"))
 
     def case(busy):
         facts = {}

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from rtms_doctor import conditions as C
 from rtms_doctor.durable_engine import DurableEvaluator
+from rtms_doctor.shards import plan_shards
 from rtms_doctor.knowledge import load_knowledge
 
 _SCHEMA = load_knowledge().schema
@@ -48,7 +49,7 @@ def test_text_tests_agree(texts_patterns, texts):
         rules.append((f"tx.m{i}", C.parse({"fact": "handshake.signaling.reason", "matches": pattern}, _SCHEMA)))
         rules.append((f"tx.l{i}", C.parse({"fact": "api.error_messages", "matches": pattern}, _SCHEMA)))
         rules.append((f"tx.c{i}", C.parse({"fact": "ws.close_reason", "contains": pattern}, _SCHEMA)))
-    engine = DurableEvaluator(rules, prefix="tx")
+    engine = DurableEvaluator(plan_shards(rules, prefix="tx"))
     for text in texts:
         facts = {"handshake.signaling.reason": text, "api.error_messages": [text, text[::-1]], "ws.close_reason": text}
         expected = {rid for rid, cond in rules if C.evaluate(cond, facts) is C.Truth.TRUE}

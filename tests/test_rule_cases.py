@@ -11,7 +11,7 @@ from rtms_doctor.lint import run_rule_case
 from rtms_doctor.knowledge import load_knowledge
 
 _KB = load_knowledge()
-_CASES = [(rule.id, case) for rule in _KB.rules for case in rule.rule.cases]
+_CASES = [(rule.id, case) for rule in _KB.rules for case in rule.cases]
 
 
 @pytest.mark.parametrize(("rule_id", "case"), _CASES, ids=[f"{r}::{c.name}" for r, c in _CASES])

@@ -1,0 +1,86 @@
+"""Packs compiled rules into durable_rules rulesets ("shards") that stay inside its limits.
+
+Planning needs no engine: the plan is computed when the knowledge base is loaded and cached
+with it, so a cold start only hands ready JSON to durable_rules (see durable_engine for the
+measured limits each choice answers).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from . import conditions as C
+from .errors import EngineError
+
+SHARD_BRANCHES = 60  # with the sentinel, under the 64 simultaneous matches that break durable_rules
+GUARD = {"_case": 1}
+SENTINEL = "__sentinel__"  # matches every case fact; its action does nothing
+
+
+@dataclass(frozen=True)
+class Shard:
+    name: str
+    rule_ids: tuple[str, ...]
+    keys: tuple[str, ...]  # fact paths the shard's rules read
+    count_keys: tuple[str, ...]  # list paths whose length is needed (not_contains)
+    # text tests computed in Python, seen by the engine under these feature keys
+    text_tests: tuple[tuple[str, C.Leaf], ...]
+    # the ruleset as JSON: register_rulesets mutates what it is given, so each registration
+    # parses a fresh copy
+    definition_json: str
+    paths: frozenset[str]  # every fact path any of its rules reads
+    fires_on_nothing: bool  # some rule holds on an empty case (absence only): never skip
+
+    def rule_definition(self, rule_id: str) -> dict[str, Any]:
+        """One rule's durable_rules definition (a fresh copy)."""
+        return json.loads(self.definition_json)[rule_id]
+
+
+def plan_shards(rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms") -> list[Shard]:
+    """Pack rules into rulesets of at most SHARD_BRANCHES branches each, rules that read the
+    same facts together, so that a sparse case leaves most shards untouched."""
+    rules = sorted(rules, key=lambda item: (sorted(item[1].paths()), item[0]))
+    shards: list[Shard] = []
+    current: list[tuple[str, C.Cond]] = []
+    budget = 0
+
+    def close() -> None:
+        if current:
+            shards.append(_make_shard(f"{prefix}_{len(shards):03d}", current))
+
+    for rule_id, cond in rules:
+        branches = C.branch_count(cond)
+        if branches > SHARD_BRANCHES:
+            raise EngineError(f"rule {rule_id} has {branches} alternative branches; at most "
+                              f"{SHARD_BRANCHES} fit the engine (split it into several rules)")
+        if budget + branches > SHARD_BRANCHES:
+            close()
+            current, budget = [], 0
+        current.append((rule_id, cond))
+        budget += branches
+    close()
+    return shards
+
+
+def _make_shard(name: str, rules: list[tuple[str, C.Cond]]) -> Shard:
+    keys: dict[str, None] = {}
+    counts: dict[str, None] = {}
+    texts: dict[str, C.Leaf] = {}
+    definition: dict[str, Any] = {}
+    for rule_id, cond in rules:
+        for leaf in C.leaves(cond):
+            if C.is_text_test(leaf):
+                texts[C.feature_key(leaf)] = leaf
+                continue
+            keys[leaf.path] = None
+            if leaf.op == "not_contains":
+                counts[leaf.path] = None
+        pattern = {"$and": [dict(GUARD), C.to_durable(cond)]}
+        definition[rule_id] = {"all": [{"m": pattern}], "run": rule_id}
+    definition[SENTINEL] = {"all": [{"m": dict(GUARD)}], "run": SENTINEL}
+    paths = frozenset(p for _, cond in rules for p in cond.paths())
+    fires_on_nothing = any(C.evaluate(cond, {}) is C.Truth.TRUE for _, cond in rules)
+    return Shard(name, tuple(r for r, _ in rules), tuple(keys), tuple(counts),
+                 tuple(sorted(texts.items())), json.dumps(definition), paths,
+                 fires_on_nothing)

@@ -1,0 +1,89 @@
+"""The pickled knowledge-base cache: reused while nothing changed, rebuilt on any change,
+never trusted when unreadable, and never written for a broken KB."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rtms_doctor.errors import KnowledgeError
+from rtms_doctor.knowledge import load_knowledge
+from rtms_doctor.paths import Roots
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def draft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Roots:
+    for name in ("kb", "rules", "reports"):
+        shutil.copytree(REPO / name, tmp_path / "root" / name)
+    monkeypatch.setenv("RTMS_DOCTOR_CACHE", str(tmp_path / "cache"))
+    return Roots.at(tmp_path / "root")
+
+
+def _pickles(roots: Roots) -> list[Path]:
+    return sorted((roots.kb.parent.parent / "cache").glob("kb-*.pickle"))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    stat = path.stat()  # a new mtime even on a coarse clock
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_second_load_comes_from_the_cache_and_equals_the_first(draft: Roots) -> None:
+    first = load_knowledge(draft)
+    assert len(_pickles(draft)) == 1
+    second = load_knowledge(draft)
+    assert len(_pickles(draft)) == 1
+    assert [r.id for r in second.rules] == [r.id for r in first.rules]
+    assert [s.definition_json for s in second.shards] == [s.definition_json for s in first.shards]
+    assert [r.cases for r in second.rules] == [r.cases for r in first.rules]
+    assert second.version == first.version
+
+
+def test_an_edited_cause_is_seen(draft: Roots) -> None:
+    before = load_knowledge(draft)
+    path = next((draft.kb / "causes").rglob("*.yaml"))
+    cause_id = path.stem
+    _edit(path, "title:", "title: EDITED")
+    after = load_knowledge(draft)
+    assert after.causes[cause_id].title.startswith("EDITED")
+    assert not before.causes[cause_id].title.startswith("EDITED")
+    assert len(_pickles(draft)) == 2
+
+
+def test_a_rule_file_added_in_a_new_subfolder_is_seen(draft: Roots) -> None:
+    load_knowledge(draft)
+    source = next(draft.rules.rglob("*.yaml"))
+    (draft.rules / "extra").mkdir()
+    shutil.move(str(source), draft.rules / "extra" / source.name)  # same content, new place
+    moved = load_knowledge(draft)
+    assert any(r.file == draft.rules / "extra" / source.name for r in moved.rules)
+
+
+def test_an_unreadable_cache_file_is_rebuilt(draft: Roots) -> None:
+    load_knowledge(draft)
+    (pickle_file,) = _pickles(draft)
+    pickle_file.write_bytes(b"not a pickle")
+    again = load_knowledge(draft)
+    assert again.rules and pickle_file.read_bytes() != b"not a pickle"
+
+
+def test_a_broken_kb_is_not_cached(draft: Roots) -> None:
+    load_knowledge(draft)
+    path = next(draft.rules.rglob("*.yaml"))
+    _edit(path, "rules:", "rulez:")
+    with pytest.raises(KnowledgeError):
+        load_knowledge(draft)
+    assert len(_pickles(draft)) == 1
+
+
+def test_cache_off_writes_nothing(draft: Roots, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RTMS_DOCTOR_CACHE", "off")
+    assert load_knowledge(draft).rules
+    assert _pickles(draft) == []
