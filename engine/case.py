@@ -99,6 +99,12 @@ class ResolvedFacts:
             self.__dict__["_normalized"] = cached
         return cached
 
+    def observations(self) -> list[Observation]:
+        """Every observation behind these facts, the overruled ones of a conflict included
+        (resolving them again gives the same values and the same conflicts)."""
+        kept = [obs for path in self.values for obs in self.sources[path]]
+        return kept + [obs for conflict in self.conflicts for obs in conflict.others]
+
     def source_text(self, path: str, most: int = 5) -> str:
         seen = list(dict.fromkeys(str(obs.source) for obs in self.sources.get(path, [])))
         more = f"; and {len(seen) - most} more" if len(seen) > most else ""

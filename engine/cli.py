@@ -123,8 +123,7 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
     knowledge = _kb(root)
     start = []
     if inputs:
-        resolved, _ = read_case(inputs, knowledge)
-        start = [obs for path in resolved.values for obs in resolved.sources[path]]
+        start = read_case(inputs, knowledge)[0].observations()
     answers = None
     if answers_file:
         label, text = read_text(answers_file)
@@ -369,7 +368,7 @@ def lint(root: str | None) -> None:
     if findings:
         click.echo(f"lint: {len(findings)} problem(s)", err=True)
         sys.exit(1)
-    cases = sum(len(r.rule.cases) for r in knowledge.rules)
+    cases = sum(len(r.cases) for r in knowledge.rules)
     click.echo(f"lint: ok ({len(knowledge.causes)} causes, {len(knowledge.rules)} rules, "
                f"{cases} rule cases, {len(knowledge.schema.specs)} facts; KB {knowledge.version})")
 
@@ -414,5 +413,34 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(1)
 
 
+def entry() -> None:
+    """The console script: main(), then leave without the interpreter's teardown.
+
+    Teardown frees every module and object one by one (measured: ~13 ms of a ~110 ms cold
+    diagnosis). By the time main() returns all output is written and every file it wrote is
+    closed, so only stdout and stderr need flushing. main() is for callers in-process."""
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = _status(exc.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # a reader that left, or a closed stream
+            pass
+    os._exit(code)
+
+
+def _status(code: object) -> int:
+    """SystemExit's code as an exit status (a message is printed, as Python would)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

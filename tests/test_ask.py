@@ -387,6 +387,19 @@ def test_answers_for_known_facts_are_not_asked(tmp_path):
     assert report["causes"][0]["id"] == "no_developer_pack"
 
 
+def test_conflicts_in_the_start_files_reach_the_final_report(tmp_path):
+    # two files disagree on the plan: diagnose lists the conflict, and so must ask
+    first = write_case(tmp_path, {"account.plan": "pro", "api.error_codes": [13262]}, "first.json")
+    second = write_case(tmp_path, {"account.plan": "basic"}, "second.json")
+    answers = write_answers(tmp_path, {}, "yaml")
+    report, _ = ask_answers(str(first), str(second), "--answers", str(answers))
+    diagnosed = rtms_doctor("diagnose", str(first), str(second), "--format", "json")
+    assert diagnosed.code == 0, diagnosed.err
+    expected = json.loads(diagnosed.out)["conflicts"]
+    assert [c["path"] for c in expected] == ["account.plan"]
+    assert report["conflicts"] == expected
+
+
 def test_reply_with_answers(tmp_path):
     answers = write_answers(tmp_path, {"account.developer_pack": "trial_expired"}, "yaml")
     run = rtms_doctor("ask", EXAMPLE, "--answers", str(answers), "--reply")
