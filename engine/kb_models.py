@@ -137,6 +137,15 @@ class PhraseFile(_Strict):
     error_words: str  # a clause must sound like an error before a bare code is read
     event_verbs: EventVerbs
     missing_scopes: str
+    # a comma starts a new clause before one of these subjects, when the part before it is
+    # a clause of its own (has a finite verb, does not open with a subordinator)
+    splice_subjects: str
+    finite_verbs: str
+    subordinators: str
+    # a sentence setting a working part against a failing one: the working part names the
+    # control machine, not the failing setup
+    works_words: str
+    failure_words: str
     phrases: list[PhraseEntry]
 
 

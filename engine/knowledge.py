@@ -236,6 +236,9 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
     phrases, lines = loaded
     cues = {"not_negations": phrases.not_negations, "double_negative_words": phrases.double_negative_words,
             "error_words": phrases.error_words, "missing_scopes": phrases.missing_scopes,
+            "splice_subjects": phrases.splice_subjects, "finite_verbs": phrases.finite_verbs,
+            "subordinators": phrases.subordinators, "works_words": phrases.works_words,
+            "failure_words": phrases.failure_words,
             **{f"event_verbs.{k}": v for k, v in phrases.event_verbs.model_dump().items()}}
     for key, pattern in cues.items():
         try:

@@ -25,6 +25,9 @@ AFFIRMED: list[tuple[str, str, Any]] = [
     # C. web-portal settings
     ("Share realtime meeting content with apps is enabled for the account.", "settings.share_meeting_content", True),
     ("Share realtime webinar content with apps is enabled.", "settings.share_webinar_content", True),
+    ("The share toggle is enabled for the account.", "settings.share_meeting_content", True),
+    ("The share setting is inactive.", "settings.share_meeting_content", False),
+    ("The webinar share toggle is enabled.", "settings.share_webinar_content", True),
     ("The app is on the allow list.", "settings.app_in_allow_list", True),
     ("Auto-start is on for our app.", "settings.auto_start_on", True),
     ("Every toggle in the portal is on.", "settings.share_meeting_content", True),
@@ -328,10 +331,45 @@ AFFIRMED: list[tuple[str, str, Any]] = [
     ("The client_id in the body is from the S2S app.", "api.body_client_id_is_rtms_app", False),
 ]
 
+# (sentence, fact, value) for reader behaviours in engine/ingest/text.py rather than one phrase
+READER: list[tuple[str, str, Any]] = [
+    # a comma before a new subject starts a new clause: the negation stays in its own clause
+    ("Our account is free account only, we are not having developer pack.", "account.plan", "basic"),
+    ("Our account is free account only, we are not having developer pack.", "account.developer_pack", "none"),
+    ("Share realtime meeting content with apps is on, we don't get any events.", "settings.share_meeting_content", True),
+    # HTTP statuses in more wordings
+    ("Response is coming 400.", "api.http_statuses", [400]),
+    ("We keep getting a 400 response.", "api.http_statuses", [400]),
+    ("The status code came back as 403.", "api.http_statuses", [403]),
+    # where it works is the control, where it fails is the setup
+    ("On my Mac (Apple Silicon, M2 MacBook) it works, crash is on the Ubuntu server (linux x64).",
+     "runtime.platform", "linux-x64"),
+    ("It works on my M1 Mac but crashes on linux arm64.", "runtime.platform", "linux-arm64"),
+    ("It runs fine on Windows Server, but on Alpine it segfaults.", "runtime.platform", "linux-musl-x64"),
+    ("It works when the host uses the Mac desktop client, but fails when the host is on an iPad.",
+     "host.client_platform", "ios"),
+    ("It works on Node 20.11.0 but crashes on Node 18.19.0.", "runtime.node_version", "18.19.0"),
+    # near-misses: no failing part, or a version both parts share, is still read
+    ("It works on my M2 Mac; the Linux server is next.", "runtime.platform", "darwin-arm64"),
+    ("Node 18.19.0 works on my M2 Mac but crashes on linux x64.", "runtime.node_version", "18.19.0"),
+    # one product's rtms_started arrives, another's never does: the case is the failing product
+    ("We get meeting.rtms_started for meetings, but no webinar.rtms_started ever arrives.",
+     "stream.started_received", False),
+    ("We get meeting.rtms_started for meetings, but no webinar.rtms_started ever arrives.",
+     "webhook.received_events", ["meeting.rtms_started"]),
+    ("Webinars work (we get webinar.rtms_started) but meeting.rtms_started never arrives.",
+     "stream.started_received", False),
+    ("We get meeting.rtms_started and audio flows.", "stream.started_received", True),
+]
+
 # (sentence, fact, value) read from a clause with a negation cue
 NEGATED: list[tuple[str, str, Any]] = [
     ("Share realtime meeting content with apps is disabled.", "settings.share_meeting_content", False),
     ("Share realtime webinar content is off.", "settings.share_webinar_content", False),
+    ("The share setting is off.", "settings.share_meeting_content", False),
+    ("The share toggle is disabled.", "settings.share_meeting_content", False),
+    ("The share toggle is not enabled.", "settings.share_meeting_content", False),
+    ("The webinar share setting is off.", "settings.share_webinar_content", False),
     ("The app is not on the allow list.", "settings.app_in_allow_list", False),
     ("Auto-start is disabled for our app.", "settings.auto_start_on", False),
     ("Require host approval is not enabled.", "settings.require_host_approval", False),
@@ -359,6 +397,9 @@ NEGATED: list[tuple[str, str, Any]] = [
     ("It doesn't work in production.", "app.production_works", False),
     ("We do not URL-encode the uuid before signing.", "signature.uuid_altered", False),
     ("We don't have a developer pack.", "account.developer_pack", "none"),
+    ("We don't have the developer pack.", "account.developer_pack", "none"),
+    ("We are not having developer pack.", "account.developer_pack", "none"),
+    ("We never bought a dev pack.", "account.developer_pack", "none"),
     ("RTMS is not enabled for our account.", "account.rtms_enabled", False),
     ("We are not on ZfG.", "account.is_zfg", False),
     ("We never hit the concurrency limit.", "account.at_concurrency_cap", False),
@@ -519,6 +560,29 @@ GUARDS: list[tuple[str, str, Any]] = [
     # "twice" about something else; a numeric meeting id that is not signed
     ("We tried twice.", "webhook.duplicate_started", ABSENT),
     ("The meeting ID is numeric.", "signature.id_field", ABSENT),
+    # the short share-setting forms: not the screen-share setting, not without a state, not the
+    # webinar switch, and an unrelated "no" does not turn "on" into off
+    ("The screen share setting is off.", "settings.share_meeting_content", ABSENT),
+    ("We checked the share setting.", "settings.share_meeting_content", ABSENT),
+    ("The webinar share setting is off.", "settings.share_meeting_content", ABSENT),
+    ("The share setting is on, no events arrive.", "settings.share_meeting_content", False),
+    # a used-up or paid pack, or one bought since, is not "no developer pack"
+    ("We have no developer pack credits left.", "account.developer_pack", "none"),
+    ("We don't have a paid developer pack yet.", "account.developer_pack", "none"),
+    ("We did not have a developer pack until last week.", "account.developer_pack", ABSENT),
+    # the comma split keeps a negation with what it negates, and leaves a subordinate clause or a
+    # bare topic with the clause after the comma
+    ("Our account is not a free account, we checked.", "account.plan", ABSENT),
+    ("Auto-start, we never turned it on.", "settings.auto_start_on", True),
+    ("If auto-start is on, we never get the webhook.", "settings.auto_start_on", True),
+    # the webhook endpoint's own answer and a latency are not the REST call's status
+    ("Our endpoint sends a 200 response within 3 seconds.", "api.http_statuses", ABSENT),
+    ("The response is 200 ms slower.", "api.http_statuses", ABSENT),
+    # the machine where it works is not where it fails
+    ("On my Mac (Apple Silicon, M2 MacBook) it works, crash is on the Ubuntu server (linux x64).",
+     "runtime.platform", "darwin-arm64"),
+    ("It works on my M2 Mac but crashes on the Linux server.", "runtime.platform", ABSENT),
+    ("It works on Node 20.11.0 but crashes on Node 18.19.0.", "runtime.node_version", "20.11.0"),
 ]
 
 
@@ -555,6 +619,18 @@ def test_affirmed_sentence(kb, tmp_path, text, fact, value):
 @pytest.mark.parametrize("text,fact,value", NEGATED, ids=[f"{f}={v}:{t[:40]}" for t, f, v in NEGATED])
 def test_negated_sentence(kb, tmp_path, text, fact, value):
     _check(kb, tmp_path, text, fact, value)
+
+
+@pytest.mark.parametrize("text,fact,value", READER, ids=[f"{f}={v}:{t[:40]}" for t, f, v in READER])
+def test_reader_sentence(kb, tmp_path, text, fact, value):
+    _check(kb, tmp_path, text, fact, value)
+
+
+def test_one_product_both_started_and_not_stays_a_conflict(kb, tmp_path):
+    """Only a contrast between two products drops the working one: the same product said to
+    both arrive and not arrive is a real disagreement."""
+    resolved = _read(kb, tmp_path, "We get meeting.rtms_started. We never get meeting.rtms_started.")
+    assert "stream.started_received" in {c.path for c in resolved.conflicts}
 
 
 @pytest.mark.parametrize("text,fact,value", GUARDS, ids=[f"{f}:{t[:40]}" for t, f, _ in GUARDS])

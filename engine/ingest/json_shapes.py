@@ -456,7 +456,11 @@ def recognise(value: Any, em: Emitter, loc: str = "$", depth: int = 0) -> bool:
         return recognise(rest, em, loc, depth + 1) or True
     found = False
     for key, item in value.items():  # a dump holding several shapes side by side
-        if isinstance(item, (dict, list)):
+        if key == "manifest" and isinstance(item, dict) and len(value) > 1:
+            # Zoom's API export wraps the manifest as {"manifest": {...}}: a 'manifest' key beside
+            # other parts is that export, read with its wrapper (locators stay $.manifest...)
+            found = recognise({"manifest": item}, em, loc, depth + 1) or found
+        elif isinstance(item, (dict, list)):
             found = recognise(item, em, _loc(loc, key), depth + 1) or found
     return found
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -36,6 +37,13 @@ _HTTP_STATUS = [
     re.compile(r"\b([45]\d\d)\s+(?:Bad Request|Unauthorized|Forbidden|Not Found|Too Many Requests|Internal Server Error|Conflict)\b", re.I),
     re.compile(r"\[(\d{3})/\d+\]"),  # rivet: [400/13262]: "..."
     re.compile(r"\b(?:status|returns?|returned|got|gets|response)\s*(?:code)?\s*[:=]?\s*([245]\d\d)\b(?!\s*ms)", re.I),
+    # "the response is 400", "Response is coming 400", "status code came back as 403"
+    re.compile(r"\b(?:status|response)(?:\s+code)?\s+(?:is|was|comes|came|is coming|was coming|coming)"
+               r"(?:\s+back)?(?:\s+(?:as|with))?\s+([245]\d\d)\b(?!\s*ms)", re.I),
+    # "getting a 400 response", "we got the 403 error" (what the caller gets: "our endpoint sends
+    # a 200 response" is the webhook's answer, not the REST call's status)
+    re.compile(r"\b(?:get|gets|getting|got|receive[sd]?|receiving)\s+(?:an?\s+|the\s+)?(?:http\s+)?"
+               r"([245]\d\d)\s+(?:response|status|error)\b", re.I),
 ]
 _REST_CODE = [
     re.compile(r"\[\d{3}/(\d+)\]"),
@@ -59,7 +67,6 @@ _NODE = re.compile(r"\bnode(?:\.?js)?\s*(?:version\s*|v(?=\d)|@)?\s*(?:is\s*)?v?
 _PYTHON = re.compile(r"\bpython\s*(?:version\s*)?(?:is\s*)?v?(3\.\d{1,2}(?:\.\d+)?)\b", re.I)
 _APPSSDK = re.compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
-
 _QUOTED = re.compile(r"\"[^\"\n]{1,600}\"")  # a quoted span on one line (bounded: no backtracking)
 
 
@@ -78,6 +85,29 @@ _INSTALL_FAILED = re.compile(r"No matching distribution found for rtms|Could not
                              r"|npm ERR!.*@zoom/rtms|gyp ERR!|prebuild-install (?:warn|err)|EBADPLATFORM"
                              r"|Unsupported platform for @zoom/rtms", re.I)
 _NODE_VERSION_LINE = re.compile(r"\bnode(?:js)?\s+(?:--version|-v)\s*\n\s*v?(\d+\.\d+\.\d+)", re.I)
+
+# Where the code runs, in a sentence that sets a part saying it works against a part saying it
+# fails ("On my M2 Mac it works, it crashes on linux x64", "works on my Mac but crashes on the
+# Linux server"): the working part names the control machine. Its platform is not the failing
+# one, and is not read. A version in the working part is the control only when the failing part
+# names a version too ("works on Node 20, crashes on Node 18"); otherwise both parts share it.
+_PLATFORM_FACTS = ("runtime.platform", "host.client_platform")
+_VERSION_TOKENS = {"runtime.node_version": [_NODE], "runtime.python_version": [_PYTHON],
+                   "sdk.version": [pattern for pattern, _ in _SDK_VERSION]}
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+_PART_SPLIT = re.compile(r"[,;]|\b(?:but|although|though|however|whereas|while)\b", re.I)
+
+
+@dataclass
+class _Ranges:
+    """Spans of the text (sorted, not overlapping) where a fact is not read."""
+
+    starts: list[int]
+    ends: list[int]
+
+    def holds(self, position: int) -> bool:
+        i = bisect_right(self.starts, position) - 1
+        return i >= 0 and position < self.ends[i]
 
 
 @dataclass(frozen=True)
@@ -99,6 +129,11 @@ class Cues:
     handled: re.Pattern[str]
     received: re.Pattern[str]
     missing_scopes: re.Pattern[str]
+    splice: re.Pattern[str]  # a comma before a subject: maybe a comma splice
+    finite: re.Pattern[str]
+    subordinate: re.Pattern[str]  # matched at the start of the part before the comma
+    works: re.Pattern[str]
+    fails: re.Pattern[str]
 
     @classmethod
     def from_data(cls, data: Any) -> "Cues":
@@ -114,6 +149,11 @@ class Cues:
             handled=re.compile(data.event_verbs.handled, flags),
             received=re.compile(data.event_verbs.received, flags),
             missing_scopes=re.compile(data.missing_scopes, flags),
+            splice=re.compile(r",[ \t]{0,4}(?=(?:" + data.splice_subjects + r")\b(?!\.))", flags),
+            finite=re.compile(data.finite_verbs, flags),
+            subordinate=re.compile(r"[\s>*\u2022-]{0,8}(?:" + data.subordinators + r")\b", flags),
+            works=re.compile(data.works_words, flags),
+            fails=re.compile(data.failure_words, flags),
         )
 
 
@@ -210,11 +250,14 @@ class TextReader:
         text = _unwrap(text[:MAX_PROSE_CHARS])  # bounded time per case, whatever is pasted
         # quoted sentences (Zoom's own messages, someone else's words) do not trigger phrases
         masked = _mask_quoted_sentences(text)
-        for clause, offset in _clauses(text):
+        control = self._control_parts(text)
+        started: list[tuple[frozenset[str], bool, list[Any]]] = []
+        for clause, offset in _clauses(text, self.cues):
             loc = f"line {_line_of(line_starts, offset)}"
             negated = self.is_negated(clause)
-            self._phrases(masked[offset:offset + len(clause)], negated, em, loc)
-            self._tokens(clause, negated, em, loc)
+            self._phrases(masked[offset:offset + len(clause)], negated, em, loc, offset, control)
+            self._tokens(clause, negated, em, loc, offset, control, started)
+        _drop_control_product(started, em)
 
     def is_negated(self, clause: str) -> bool:
         """A clause with a negation cue says the thing is not so; a double negative such as
@@ -223,14 +266,50 @@ class TextReader:
         clause = self.cues.double_negative.sub(" affirmed ", clause)
         return bool(self.cues.negation.search(clause))
 
-    def _phrases(self, clause: str, negated: bool, em: Emitter, loc: str) -> None:
+    def _control_parts(self, text: str) -> dict[str, _Ranges]:
+        """Per fact, the working parts of the sentences that set a working part against a failing
+        one (see _PLATFORM_FACTS): what they name is the control, not the failing setup."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for sentence, start in _sentences(text):
+            if not self.cues.works.search(sentence):
+                continue
+            working, failing = [], []
+            for part, offset in _parts(sentence, start):
+                if self.cues.fails.search(part):
+                    failing.append(part)
+                elif self.cues.works.search(part):
+                    working.append((offset, offset + len(part)))
+            if not working or not failing:
+                continue
+            for fact in _PLATFORM_FACTS:
+                spans.setdefault(fact, []).extend(working)
+            for fact, patterns in _VERSION_TOKENS.items():
+                if any(pattern.search(part) for part in failing for pattern in patterns):
+                    spans.setdefault(fact, []).extend(working)
+        return {fact: _Ranges([a for a, _ in found], [b for _, b in found]) for fact, found in spans.items()}
+
+    def _phrases(self, clause: str, negated: bool, em: Emitter, loc: str, offset: int = 0,
+                 control: dict[str, _Ranges] | None = None) -> None:
         for phrase in self.phrases:
-            if phrase.pattern.search(clause):
+            match = phrase.pattern.search(clause)
+            if match:
                 facts = phrase.facts_negated if negated else phrase.facts_affirmed
+                where = offset + max(match.end() - 1, match.start())  # the phrase's last word
                 for path, value in facts.items():
+                    if control and path in control and control[path].holds(where):
+                        continue
                     em.add(path, value, loc)
 
-    def _tokens(self, clause: str, negated: bool, em: Emitter, loc: str) -> None:
+    def _tokens(self, clause: str, negated: bool, em: Emitter, loc: str, offset: int = 0,
+                control: dict[str, _Ranges] | None = None,
+                started: list[tuple[frozenset[str], bool, list[Any]]] | None = None) -> None:
+        def first(pattern: re.Pattern[str], fact: str) -> re.Match[str] | None:
+            ranges = (control or {}).get(fact)
+            for m in pattern.finditer(clause):
+                if ranges is None or not ranges.holds(offset + m.start(1)):
+                    return m
+            return None
+
         for pattern in _REST_CODE:
             for m in pattern.finditer(clause):
                 code = int(m.group(1))
@@ -266,27 +345,36 @@ class TextReader:
             elif not negated:
                 em.add("app.scopes", scopes, loc)
         events = list(dict.fromkeys(m.group(1) for m in _EVENT.finditer(clause)))
-        self._events(clause, events, negated, em, loc)
+        self._events(clause, events, negated, em, loc, started)
         for pattern, language in _SDK_VERSION:
-            m = pattern.search(clause)
+            m = first(pattern, "sdk.version")
             if m:
                 em.add("sdk.version", m.group(1), loc)
                 if language:
                     em.add("sdk.language", language, loc)
                 break
-        node = _NODE.search(clause)
+        node = first(_NODE, "runtime.node_version")
         if node and ("." in node.group(1) or re.search(r"\bnode(\.?js)?\s*(v|version)?\s*\d", clause, re.I)):
             em.add("runtime.node_version", node.group(1), loc)
-        python = _PYTHON.search(clause)
+        python = first(_PYTHON, "runtime.python_version")
         if python:
             em.add("runtime.python_version", python.group(1), loc)
         appssdk = _APPSSDK.search(clause)
         if appssdk:
             em.add("app.appssdk_version", appssdk.group(1), loc)
 
-    def _events(self, clause: str, events: list[str], negated: bool, em: Emitter, loc: str) -> None:
+    def _events(self, clause: str, events: list[str], negated: bool, em: Emitter, loc: str,
+                started: list[tuple[frozenset[str], bool, list[Any]]] | None = None) -> None:
         if not events:
             return
+        products = frozenset(e.split(".", 1)[0] for e in events if e.endswith("rtms_started"))
+
+        def started_received(value: bool) -> None:
+            before = len(em.observations)
+            em.add("stream.started_received", value, loc)
+            if started is not None:
+                started.append((products, value, em.observations[before:]))
+
         if self.cues.subscribed.search(clause):
             if not negated:
                 em.add("app.events.types", events, loc)
@@ -297,15 +385,51 @@ class TextReader:
         if self.cues.received.search(clause):
             if not negated:
                 em.add("webhook.received_events", events, loc)
-                if any(e.endswith("rtms_started") for e in events):
-                    em.add("stream.started_received", True, loc)
+                if products:
+                    started_received(True)
                 if "meeting.started" in events:
                     em.add("stream.meeting_started_received", True, loc)
             else:
-                if any(e.endswith("rtms_started") for e in events):
-                    em.add("stream.started_received", False, loc)
+                if products:
+                    started_received(False)
                 if "meeting.started" in events and len(events) == 1:
                     em.add("stream.meeting_started_received", False, loc)
+
+
+def _drop_control_product(started: list[tuple[frozenset[str], bool, list[Any]]], em: Emitter) -> None:
+    """A post where one product's rtms_started arrives and another's never does ("we get
+    meeting.rtms_started; no webinar.rtms_started ever arrives") compares a working product with
+    the failing one: the working product is the control and says nothing about the stream the
+    case is about, so its 'started' is dropped. One product said to both arrive and not arrive
+    stays a conflict."""
+    arrived = frozenset().union(*(p for p, value, _ in started if value))
+    missing = frozenset().union(*(p for p, value, _ in started if not value))
+    if not arrived or not missing or arrived & missing:
+        return
+    drop = {id(o) for _, value, added in started if value for o in added}
+    em.observations[:] = [o for o in em.observations if id(o) not in drop]
+
+
+def _sentences(text: str) -> Iterator[tuple[str, int]]:
+    position = 0
+    for match in _SENTENCE_SPLIT.finditer(text):
+        yield from _windows(text[position:match.start()], position)
+        position = match.end()
+    yield from _windows(text[position:], position)
+
+
+def _parts(sentence: str, offset: int) -> Iterator[tuple[str, int]]:
+    """A sentence split at its commas, semicolons and contrasting conjunctions, outside brackets
+    ("On my Mac (Apple Silicon, M2) it works, it crashes on linux" has two parts)."""
+    position, depth, scanned = 0, 0, 0
+    for match in _PART_SPLIT.finditer(sentence):
+        between = sentence[scanned:match.start()]
+        depth = max(0, depth + between.count("(") - between.count(")"))
+        scanned = match.start()
+        if depth == 0:
+            yield sentence[position:match.start()], offset + position
+            position = match.end()
+    yield sentence[position:], offset + position
 
 
 _WRAP = re.compile(r"(?<=[^\n.!?:;])\n(?=[ \t]*[^\s\-*•>#|0-9])")
@@ -316,12 +440,24 @@ def _unwrap(text: str) -> str:
     return _WRAP.sub(" ", text)
 
 
-def _clauses(text: str) -> Iterator[tuple[str, int]]:
+def _clauses(text: str, cues: Cues) -> Iterator[tuple[str, int]]:
     position = 0
     for match in _CLAUSE_SPLIT.finditer(text):
-        yield from _windows(text[position:match.start()], position)
+        yield from _spliced(text[position:match.start()], position, cues)
         position = match.end()
-    yield from _windows(text[position:], position)
+    yield from _spliced(text[position:], position, cues)
+
+
+def _spliced(clause: str, offset: int, cues: Cues) -> Iterator[tuple[str, int]]:
+    """The clause split at its comma splices: two full clauses joined by a comma, each with
+    its own negation (the cue words are in kb/ingest/phrases.yaml)."""
+    position = 0
+    for match in cues.splice.finditer(clause):
+        part = clause[position:match.start()]
+        if cues.finite.search(part) and not cues.subordinate.match(part):
+            yield from _windows(part, offset + position)
+            position = match.end()
+    yield from _windows(clause[position:], offset + position)
 
 
 def _windows(clause: str, offset: int) -> Iterator[tuple[str, int]]:
