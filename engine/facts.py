@@ -305,10 +305,18 @@ def _version_str(value: Any) -> str:
     return value.strip()
 
 
+def _date_str(value: Any) -> str:
+    """Only an ISO date string is a date (pydantic's own date type would also take a number as
+    a Unix timestamp: a case saying "date": 0 is a mistake, not 1970-01-01)."""
+    if not isinstance(value, str):
+        raise ValueError("a date must be a string such as \"2026-01-18\"")
+    return dt.date.fromisoformat(value).isoformat()
+
+
 def _annotation(spec: FactSpec) -> Any:
     from typing import Annotated
 
-    from pydantic import AfterValidator, AllowInfNan, Strict
+    from pydantic import AfterValidator, AllowInfNan, Strict, WithJsonSchema
 
     def scalar(kind: str) -> Any:
         if kind == "bool":
@@ -322,9 +330,9 @@ def _annotation(spec: FactSpec) -> Any:
         if kind == "enum":
             return Literal[spec.values]  # type: ignore[valid-type]
         if kind == "version":
-            return Annotated[Any, AfterValidator(_version_str)]
+            return Annotated[Any, AfterValidator(_version_str), WithJsonSchema({"type": "string"})]
         if kind == "date":
-            return dt.date
+            return Annotated[Any, AfterValidator(_date_str), WithJsonSchema({"type": "string", "format": "date"})]
         raise AssertionError(kind)
 
     if spec.is_list:
