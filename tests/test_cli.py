@@ -120,3 +120,21 @@ def test_the_wheel_holds_every_python_package():
     found = {"rtms_doctor" + ("." + ".".join(p.relative_to(REPO / "engine").parent.parts) if p.parent != REPO / "engine" else "")
              for p in (REPO / "engine").rglob("__init__.py")}
     assert found <= listed, found - listed
+
+
+def test_cold_path_imports_only_what_it_uses(tmp_path):
+    # A cold `diagnose --format json` needs neither Jinja2 nor the pydantic models, nor the
+    # YAML reader (the KB comes from its cache); bench_cold.py measures what this keeps cheap.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "RTMS_DOCTOR_CACHE": str(tmp_path)}
+    probe = ("import sys; sys.argv = ['rtms-doctor', 'diagnose', '--format', 'json', %r]\n"
+             "from rtms_doctor.cli import main\n"
+             "main()\n"
+             "print(sorted(m for m in ('jinja2', 'pydantic', 'yaml') if m in sys.modules))"
+             % str(REPO / "examples" / "forum-13262.json"))
+    subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True, env=env)  # fills the cache
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    assert run.stdout.strip().splitlines()[-1] == "[]"
