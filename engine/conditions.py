@@ -4,7 +4,8 @@ A condition is YAML:
     all: [cond, ...] | any: [cond, ...] | not: cond
     {fact: PATH, OP: OPERAND}   with OP one of
       equals, not_equals, in, not_in, contains, not_contains, present, missing,
-      gt, gte, lt, lte (numbers, versions, dates), matches (a small regex dialect)
+      gt, gte, lt, lte (numbers, versions, dates), matches (a Python regex search),
+      bits_set, bits_clear (a bitmask: every bit of the operand set, or every one clear)
 
 Conditions are first parsed and type-checked against the fact schema, then put in negation
 normal form (``not`` pushed onto the leaves), which both back ends share:
@@ -43,10 +44,13 @@ class ConditionError(ValueError):
 
 
 LEAF_OPS = ("equals", "not_equals", "in", "not_in", "contains", "not_contains", "present",
-            "missing", "gt", "gte", "lt", "lte", "matches")
+            "missing", "gt", "gte", "lt", "lte", "matches", "bits_set", "bits_clear")
+# Negations in normal form; bits_some_clear and bits_some_set exist only as negations
 NEGATION = {"equals": "not_equals", "not_equals": "equals", "in": "not_in", "not_in": "in",
             "contains": "not_contains", "not_contains": "contains", "present": "missing",
-            "missing": "present", "gt": "lte", "lte": "gt", "lt": "gte", "gte": "lt"}
+            "missing": "present", "gt": "lte", "lte": "gt", "lt": "gte", "gte": "lt",
+            "bits_set": "bits_some_clear", "bits_clear": "bits_some_set"}
+BIT_OPS = ("bits_set", "bits_clear", "bits_some_clear", "bits_some_set")
 COUNT_SUFFIX = "__n"  # the length of a list fact, so "not contains" can be true on []
 
 
@@ -160,6 +164,12 @@ def _leaf(spec: FactSpec, op: str, operand: Any, loc: tuple[Any, ...]) -> Leaf:
         if not isinstance(operand, str) or not operand:
             raise ConditionError("'contains' on text needs a non-empty string", loc)
         return Leaf(spec.path, "contains", operand.lower(), operand)
+    if op in BIT_OPS:
+        if kind != "int" or spec.is_list:
+            raise ConditionError(f"'{op}' needs a whole-number fact; {spec.path} is {spec.type}", loc)
+        if not isinstance(operand, int) or isinstance(operand, bool) or operand <= 0:
+            raise ConditionError(f"'{op}' needs a positive whole number (the bits, e.g. 16 or 24)", loc)
+        return Leaf(spec.path, op, operand, operand)
     if op == "matches":
         if kind != "str":
             raise ConditionError(f"'matches' needs a text fact; {spec.path} is {kind}", loc)
@@ -203,13 +213,14 @@ def _value(spec: FactSpec, kind: str, value: Any, loc: tuple[Any, ...]) -> Any:
     return value
 
 
-# --- text tests ----------------------------------------------------------------------------
+# --- computed tests ------------------------------------------------------------------------
 # durable_rules' own matcher ($mt/$imt) is not usable: measured, it misses plain substrings
 # that overlap themselves (".*aaa.*" on "31 a1 03baaaaa"), classes and gaps after a partial
-# match, refuses '%' and some literals (errors 501, 503), and has no alternation or escapes.
-# So `matches` (a case-insensitive Python regex search) and `contains` on text are computed
-# in Python when the case is projected for the engine, and durable_rules tests the result as
-# a boolean feature of the fact (see durable_engine). Both engines share text_test().
+# match, refuses '%' and some literals (errors 501, 503), and has no alternation or escapes;
+# and it has no bitwise operators. So `matches` (a case-insensitive Python regex search),
+# `contains` on text and the bit tests are computed in Python when the case is projected for
+# the engine, and durable_rules tests the result as a boolean feature of the fact (see
+# durable_engine). Both engines share computed_test().
 
 _NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*][^()]*\)[+*{]")
 
@@ -225,8 +236,10 @@ def check_pattern(pattern: str, loc: tuple[Any, ...] = ()) -> re.Pattern[str]:
         raise ConditionError(f"bad pattern: {exc}", loc) from None
 
 
-def text_test(leaf: "Leaf", value: Any) -> bool:
-    """The text test of a `matches` or text `contains` leaf on a known value."""
+def computed_test(leaf: "Leaf", value: Any) -> bool:
+    """A computed leaf (see is_computed) on a known value."""
+    if leaf.op in BIT_OPS:
+        return _bit_test(leaf.op, value, leaf.operand)
     texts = value if isinstance(value, list) else [value]
     if leaf.op == "contains":
         return any(leaf.operand in text.lower() for text in texts)
@@ -236,14 +249,26 @@ def text_test(leaf: "Leaf", value: Any) -> bool:
     return any(pattern.search(text) is not None for text in texts)
 
 
+def _bit_test(op: str, value: int, bits: int) -> bool:
+    present = value & bits
+    if op == "bits_set":
+        return present == bits
+    if op == "bits_clear":
+        return present == 0
+    if op == "bits_some_clear":
+        return present != bits
+    return present != 0  # bits_some_set
+
+
 def feature_key(leaf: "Leaf") -> str:
-    """The fact key under which the engine sees a text test's result."""
+    """The fact key under which the engine sees a computed test's result."""
     digest = hashlib.sha1(f"{leaf.path}|{leaf.op}|{leaf.operand}".encode()).hexdigest()[:12]
     return f"{leaf.path}__{leaf.op}_{digest}"
 
 
-def is_text_test(leaf: "Leaf") -> bool:
-    return leaf.op == "matches" or (leaf.op == "contains" and not leaf.on_list)
+def is_computed(leaf: "Leaf") -> bool:
+    """Computed in Python, seen by durable_rules as a boolean feature: text and bit tests."""
+    return leaf.op == "matches" or leaf.op in BIT_OPS or (leaf.op == "contains" and not leaf.on_list)
 
 
 _COMPILED: dict[str, re.Pattern[str]] = {}
@@ -291,8 +316,8 @@ def _eval_leaf(leaf: Leaf, facts: dict[str, Any]) -> Truth:
         return _truth(operand in value)
     if op == "not_contains":
         return _truth(operand not in value)
-    if is_text_test(leaf):
-        return _truth(text_test(leaf, value))
+    if is_computed(leaf):
+        return _truth(computed_test(leaf, value))
     raise AssertionError(op)
 
 
@@ -396,7 +421,7 @@ def to_durable(cond: Cond) -> dict[str, Any]:
         return {f"${op}": {key: operand}}
     if op == "contains" and cond.on_list:
         return {"$iany": {key: {"$i": operand}}}
-    if is_text_test(cond):
+    if is_computed(cond):
         return {feature_key(cond): True}  # computed in Python when the case is projected
     if op == "not_contains":
         # durable's $iall is false on an empty list, so [] is handled by the length field.
@@ -429,7 +454,8 @@ def text_of(leaf: Leaf) -> str:
     words = {"equals": "=", "not_equals": "≠", "in": "in", "not_in": "not in", "gt": ">",
              "gte": "≥", "lt": "<", "lte": "≤", "contains": "contains",
              "not_contains": "does not contain", "matches": "matches", "present": "is known",
-             "missing": "is not known"}
+             "missing": "is not known", "bits_set": "has every bit of", "bits_clear": "has no bit of",
+             "bits_some_clear": "lacks a bit of", "bits_some_set": "has a bit of"}
     if leaf.op in ("present", "missing"):
         return f"{leaf.path} {words[leaf.op]}"
     return f"{leaf.path} {words[leaf.op]} {leaf.shown}"
@@ -437,4 +463,4 @@ def text_of(leaf: Leaf) -> str:
 
 __all__ = ["Truth", "ConditionError", "Leaf", "All", "Any_", "Cond", "parse", "evaluate",
            "to_durable", "branch_count", "unknown_paths", "matched_leaves", "text_of",
-           "compile_python", "text_test", "feature_key", "is_text_test", "check_pattern", "COUNT_SUFFIX"]
+           "compile_python", "computed_test", "feature_key", "is_computed", "check_pattern", "COUNT_SUFFIX"]

@@ -25,6 +25,7 @@ ways that are silent or fatal. Each guard below answers one of them:
   facts are normalised (real bools, ints; versions and dates as integers) before asserting.
 * a regex matcher that misses plain substrings (measured: ".*aaa.*" on "..baaaaa")
   => text tests are computed in Python during projection; rules test boolean feature keys.
+* no bitwise operators  => bit tests (bits_set, bits_clear) are computed the same way.
 """
 from __future__ import annotations
 
@@ -111,9 +112,9 @@ class DurableEvaluator:
                 for key in shard.count_keys:
                     if key in facts:
                         fact[key + C.COUNT_SUFFIX] = len(facts[key])
-                for feature, leaf in shard.text_tests:
+                for feature, leaf in shard.computed:
                     if leaf.path in facts:
-                        fact[feature] = C.text_test(leaf, facts[leaf.path])
+                        fact[feature] = C.computed_test(leaf, facts[leaf.path])
                 try:
                     self._host.assert_fact(shard.name, fact)
                 except durable.MessageNotHandledException:

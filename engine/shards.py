@@ -24,8 +24,8 @@ class Shard:
     rule_ids: tuple[str, ...]
     keys: tuple[str, ...]  # fact paths the shard's rules read
     count_keys: tuple[str, ...]  # list paths whose length is needed (not_contains)
-    # text tests computed in Python, seen by the engine under these feature keys
-    text_tests: tuple[tuple[str, C.Leaf], ...]
+    # text and bit tests computed in Python, seen by the engine under these feature keys
+    computed: tuple[tuple[str, C.Leaf], ...]
     # the ruleset as JSON: register_rulesets mutates what it is given, so each registration
     # parses a fresh copy
     definition_json: str
@@ -66,12 +66,12 @@ def plan_shards(rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms") -> li
 def _make_shard(name: str, rules: list[tuple[str, C.Cond]]) -> Shard:
     keys: dict[str, None] = {}
     counts: dict[str, None] = {}
-    texts: dict[str, C.Leaf] = {}
+    computed: dict[str, C.Leaf] = {}
     definition: dict[str, Any] = {}
     for rule_id, cond in rules:
         for leaf in C.leaves(cond):
-            if C.is_text_test(leaf):
-                texts[C.feature_key(leaf)] = leaf
+            if C.is_computed(leaf):
+                computed[C.feature_key(leaf)] = leaf
                 continue
             keys[leaf.path] = None
             if leaf.op == "not_contains":
@@ -82,5 +82,5 @@ def _make_shard(name: str, rules: list[tuple[str, C.Cond]]) -> Shard:
     paths = frozenset(p for _, cond in rules for p in cond.paths())
     fires_on_nothing = any(C.evaluate(cond, {}) is C.Truth.TRUE for _, cond in rules)
     return Shard(name, tuple(r for r, _ in rules), tuple(keys), tuple(counts),
-                 tuple(sorted(texts.items())), json.dumps(definition), paths,
+                 tuple(sorted(computed.items())), json.dumps(definition), paths,
                  fires_on_nothing)
