@@ -40,6 +40,7 @@ from . import conditions as C
 from .errors import EngineError
 from .shards import SENTINEL, Shard
 
+
 class _QuietHost(durable.Host):
     """A durable Host without the background dispatcher threads."""
 
