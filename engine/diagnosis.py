@@ -180,12 +180,14 @@ class Doctor:
         candidates.
 
         Every plausible answer of each unknown fact read by a candidate's undecided rules is
-        tried. Answers are weighted by how likely they are, on a single-fault reading: an
-        answer that raises cause c is as likely as c is (shared among c's raising answers),
-        and the rest of the mass goes to the answers that raise nothing. The change of an
-        answer is the change of the candidates' confidences, each weighted by how plausible
-        the candidate already is next to the leader, plus a bonus if the leader changes. The
-        total is scaled by how often the question can be answered at all (kb/facts answerable).
+        tried. Answers are weighted by how likely they are, on a single-fault reading: if
+        candidate c is the fault, the answer is one that raises c; if none does, one that
+        raises nothing and does not lower c (a triage question such as case.symptom only
+        lowers the causes it does not fit); c's probability is shared among those answers.
+        The change of an answer is the change of the candidates' confidences, each weighted
+        by how plausible the candidate already is next to the leader, plus a bonus if the
+        leader changes. The total is scaled by how often the question can be answered at all
+        (kb/facts answerable).
         """
         top = self.candidates(ranked, pool)
         if not top:
@@ -224,22 +226,20 @@ class Doctor:
                 if max(scores, key=lambda c: (scores[c], c)) != leader:
                     change += 0.5
                 raised = {c for c in base if scores[c] > base[c]}
-                trials.append((change, raised))
-            raising: dict[str, int] = {}
-            for _, raised in trials:
-                for c in raised:
-                    raising[c] = raising.get(c, 0) + 1
-            neutral = [t for t in trials if not t[1]]
-            neutral_mass = max(0.0, 1.0 - sum(share[c] for c in raising))
-            value = 0.0
-            for change, raised in trials:
-                weight = sum(share[c] / raising[c] for c in raised)
-                if not raised and neutral:
-                    weight = neutral_mass / len(neutral)
-                value += weight * change
+                lowered = {c for c in base if scores[c] < base[c]}
+                trials.append((change, raised, lowered))
+            weights = [0.0] * len(trials)
+            for c in base:  # if c is the fault, which answers would the developer give?
+                fitting = ([i for i, t in enumerate(trials) if c in t[1]]
+                           or [i for i, t in enumerate(trials) if not t[1] and c not in t[2]]
+                           or [i for i, t in enumerate(trials) if not t[1]]
+                           or list(range(len(trials))))
+                for i in fitting:
+                    weights[i] += share[c] / len(fitting)
+            value = sum(weight * trial[0] for weight, trial in zip(weights, trials))
             value *= self.kb.schema[path].answerable  # a question nobody can answer moves nothing
             if value > 0:
-                moved = {c for _, raised in trials for c in raised}
+                moved = {c for _, raised, _ in trials for c in raised}
                 ordered = tuple(c for c in (r.cause.id for r in top) if c in moved)
                 questions.append(Question(path, round(value, 6), ordered))
         questions.sort(key=lambda q: (-q.value, q.path))
