@@ -104,7 +104,7 @@ class Renderer:
             "kb_version": self.kb.version,
             "differential": differential,
             "findings": [self._finding(ranked.index(r) + 1, r, diagnosis) for r in shown],
-            "ruled_out": [self._ruled_out(r, diagnosis) for r in diagnosis.by_status("ruled_out")],
+            "ruled_out": _group_by_one_fact([self._ruled_out(r, diagnosis) for r in diagnosis.by_status("ruled_out")]),
             "unchecked": self._unchecked(diagnosis),
             "questions": [self._question(q) for q in diagnosis.questions],
             "conflicts": _conflicts(facts),
@@ -142,7 +142,7 @@ class Renderer:
         return row
 
     def _ruled_out(self, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
-        return {"id": r.cause.id, "title": r.cause.title,
+        return {"group": False, "id": r.cause.id, "title": r.cause.title,
                 "by": [self._evidence(o, diagnosis) for o in r.excluding]}
 
     def _missing(self, r: CauseResult, diagnosis: Diagnosis) -> list[str]:
@@ -230,6 +230,37 @@ class Renderer:
 
     def stats(self, stats: dict[str, Any]) -> str:
         return self.env.get_template("stats.md.j2").render(s=stats, kb_version=self.kb.version)
+
+
+GROUP_AT = 4  # ruled-out causes sharing the one fact that excluded them: listed together from here
+
+
+def _group_by_one_fact(ruled_out: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ruled-out causes, those excluded by one and the same fact value (a triage answer such
+    as case.symptom excludes dozens) gathered into one entry, so the section stays readable.
+    Entries keep their order; a group stands where its first cause stood."""
+    def only_fact(entry: dict[str, Any]) -> tuple[str, str, str] | None:
+        facts = {(f["path"], str(f["value"]), f["source"]) for e in entry["by"] for f in e["facts"]}
+        return next(iter(facts)) if len(facts) == 1 else None
+
+    counts: dict[tuple[str, str, str], int] = {}
+    for entry in ruled_out:
+        key = only_fact(entry)
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    out: list[dict[str, Any]] = []
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for entry in ruled_out:
+        key = only_fact(entry)
+        if key is None or counts[key] < GROUP_AT:
+            out.append(entry)
+        elif key in groups:
+            groups[key]["causes"].append({"id": entry["id"], "title": entry["title"]})
+        else:
+            groups[key] = {"group": True, "path": key[0], "value": key[1], "source": key[2],
+                           "causes": [{"id": entry["id"], "title": entry["title"]}]}
+            out.append(groups[key])
+    return out
 
 
 def _conflicts(facts) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]

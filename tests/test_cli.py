@@ -138,3 +138,22 @@ def test_cold_path_imports_only_what_it_uses(tmp_path):
     subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True, env=env)  # fills the cache
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_causes_ruled_out_by_one_answer_are_listed_together(tmp_path):
+    # the triage answer case.symptom excludes dozens of causes: one line, each cause once
+    case = tmp_path / "sdk.json"
+    case.write_text(json.dumps({"case_version": 1, "case": {"symptom": "sdk_fails"},
+                                "sdk": {"language": "python", "install_failed": True}}), encoding="utf-8")
+    run = rtms_doctor("diagnose", str(case))
+    assert run.code == 0, run.err
+    section = run.out.split("## Ruled out", 1)[1].split("\n## ", 1)[0]
+    grouped = [line for line in section.splitlines() if "each by its rule on `case.symptom`" in line]
+    assert len(grouped) == 1
+    ids = grouped[0].split("):", 1)[1].replace("`", "").strip().split(", ")
+    assert len(ids) >= 40 and "no_developer_pack" in ids and "python_version_too_old" not in ids
+    for cause_id in ids:
+        assert section.count(f"`{cause_id}`") == 1
+    report = json.loads(rtms_doctor("diagnose", str(case), "--format", "json").out)
+    ruled_out = {c["id"] for c in report["causes"] if c["status"] == "ruled_out"}
+    assert set(ids) <= ruled_out
