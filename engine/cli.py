@@ -174,6 +174,9 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
     click.echo(Renderer(knowledge).output(session.diagnosis(questions=True), fmt, reply), nl=False)
 
 
+WHY_SHOWN = 6  # causes 'why' names, the leading candidates first
+
+
 def _ask_one(session, path: str, number: int, say) -> bool:  # type: ignore[no-untyped-def]
     """Ask one question on the terminal until it is answered; False when the person is done."""
     from .questionnaire import AnswerError
@@ -194,10 +197,13 @@ def _ask_one(session, path: str, number: int, say) -> bool:  # type: ignore[no-u
         if command == "done":
             return False
         if command == "why":
-            for cause_id, title, rules in session.why(path):
+            decided = session.why(path)
+            for cause_id, title, rules in decided[:WHY_SHOWN]:
                 say(f"    decides {title} ({cause_id}):")
                 for rule in rules:
                     say(f"      - {rule}")
+            if len(decided) > WHY_SHOWN:  # a triage question decides nearly every cause
+                say(f"    ... and {len(decided) - WHY_SHOWN} more of the candidates, down the ranking")
             continue
         if command == "back":
             undone = session.back()

@@ -228,6 +228,14 @@ def test_typed_why_on_a_later_question(tmp_path):
     assert questions_asked(err) == 1  # the '?' only; 'why' and 'done' are not answers
 
 
+def test_typed_why_on_the_triage_question_stays_short():
+    # case.symptom decides nearly every cause: 'why' names the leading ones and counts the rest
+    err = ask_typed(typed="why\ndone\n").stderr
+    why = err[err.index("answer: why"):]
+    assert why.count("    decides ") == 6
+    assert re.search(r"\.\.\. and \d+ more of the candidates, down the ranking", why)
+
+
 @pytest.mark.parametrize("start", [
     pytest.param([], id="from-nothing"),
     pytest.param([EXAMPLE], id="forum"),  # why() once looked at fewer causes than the questions
