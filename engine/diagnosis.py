@@ -110,8 +110,14 @@ class Doctor:
                 self._rules_by_path.setdefault(path, []).append(rule)
         # what each rule gives whenever none of its facts is known
         self._on_nothing = {r.id: r.on_nothing for r in kb.rules}
+        self._true_on_nothing = frozenset(r.id for r in kb.rules if r.on_nothing is TRUE)
         self._rules_by_cause = {c: tuple(rules) for c, rules in by_cause.items()}
         self._prior_logit = {c.id: logit(c.prior) for c in kb.causes.values()}
+        # a cause no rule moved keeps its prior: its confidence and status, computed once
+        self._unmoved = {c: (sigmoid(score), self._status(0.0, False, sigmoid(score)))
+                         for c, score in self._prior_logit.items()}
+        # the ranking's tie-break after status and confidence: prior, impact, id
+        self._tie_break = {c.id: (-c.prior, IMPACT_ORDER[c.impact], c.id) for c in kb.causes.values()}
 
     # -- evaluation -----------------------------------------------------------------------
     def outcomes(self, facts: dict[str, Any]) -> dict[str, C.Truth]:
@@ -122,42 +128,57 @@ class Doctor:
         only the rules indexed under a known fact are evaluated."""
         fired = self.durable.fired(facts)
         result = dict(self._on_nothing)
+        hits = set(self._true_on_nothing)
         for path in facts:
             for rule in self._rules_by_path.get(path, ()):
-                result[rule.id] = rule.test(facts)
-        hits = {rule_id for rule_id, truth in result.items() if truth is C.Truth.TRUE}
+                truth = result[rule.id] = rule.test(facts)
+                if truth is TRUE:
+                    hits.add(rule.id)
+                else:
+                    hits.discard(rule.id)
         if hits != fired:
             rule_id = sorted(hits ^ fired)[0]
             raise EngineError(f"engines disagree on rule {rule_id}: durable_rules "
                               f"{'fired' if rule_id in fired else 'did not fire'}, reference says {result[rule_id].value}")
         return result
 
-    def rank(self, outcomes: dict[str, C.Truth]) -> list[CauseResult]:
+    def _status(self, evidence: float, supported: bool, confidence: float) -> str:
         policy = self.kb.policy
+        if evidence <= policy.ruled_out:
+            return "ruled_out"
+        if supported and confidence >= policy.likely:
+            return "likely"
+        if supported and confidence >= policy.possible:
+            return "possible"
+        return "cannot_tell"
+
+    def rank(self, outcomes: dict[str, C.Truth]) -> list[CauseResult]:
         hits: dict[str, list[CompiledRule]] = {}
+        rules_by_id = self.rules_by_id
         for rule_id, truth in outcomes.items():
             if truth is TRUE:
-                rule = self.rules_by_id[rule_id]
+                rule = rules_by_id[rule_id]
                 hits.setdefault(rule.cause_id, []).append(rule)
-        results = []
-        for cause in self.kb.causes.values():
-            cause_hits = sorted(hits.get(cause.id, []), key=lambda r: r.id)
-            evidence = sum(r.effective_weight for r in cause_hits)
-            score = self._prior_logit[cause.id] + evidence
-            confidence = sigmoid(score)
-            supported = any(r.effective_weight > 0 for r in cause_hits)
-            if evidence <= policy.ruled_out:
-                status = "ruled_out"
-            elif supported and confidence >= policy.likely:
-                status = "likely"
-            elif supported and confidence >= policy.possible:
-                status = "possible"
+        keyed = []
+        for cause_id, cause in self.kb.causes.items():
+            prior_score = self._prior_logit[cause_id]
+            moved = hits.get(cause_id)
+            if moved is None:
+                confidence, status = self._unmoved[cause_id]
+                result = CauseResult(cause, status, confidence, prior_score, 0, [],
+                                     self._rules_by_cause[cause_id], outcomes)
             else:
-                status = "cannot_tell"
-            results.append(CauseResult(cause, status, confidence, score, evidence, cause_hits,
-                                       self._rules_by_cause[cause.id], outcomes))
-        results.sort(key=lambda r: (STATUS_ORDER[r.status], -round(r.confidence, 12), -r.cause.prior,
-                                    IMPACT_ORDER[r.cause.impact], r.cause.id))
+                cause_hits = sorted(moved, key=lambda r: r.id)  # a fixed order: a fixed float sum
+                evidence = sum(r.effective_weight for r in cause_hits)
+                score = prior_score + evidence
+                confidence = sigmoid(score)
+                supported = any(r.effective_weight > 0 for r in cause_hits)
+                status = self._status(evidence, supported, confidence)
+                result = CauseResult(cause, status, confidence, score, evidence, cause_hits,
+                                     self._rules_by_cause[cause_id], outcomes)
+            keyed.append(((STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[cause_id], result))
+        keyed.sort(key=lambda item: item[0])
+        results = [result for _, result in keyed]
         return results
 
     def diagnose(self, facts: ResolvedFacts, questions: bool = True) -> Diagnosis:
