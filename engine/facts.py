@@ -61,6 +61,7 @@ class FactSpec:
     values: tuple[Any, ...] = ()
     section_title: str = ""
     answerable: float = 0.5  # share of cases where the person asked knows the answer
+    triage: bool = False  # a broad sorting question (see kb_models.FactSpecFile)
 
     @property
     def is_list(self) -> bool:
@@ -238,7 +239,7 @@ def load_fact_schema(kb_root: Path) -> FactSchema:
             specs[full] = FactSpec(
                 path=full, type=entry.type, ask=entry.ask, where=entry.where,
                 items=entry.items, values=tuple(entry.values), section_title=parsed.title,
-                answerable=entry.answerable,
+                answerable=entry.answerable, triage=entry.triage,
             )
     if problems:
         raise KnowledgeError(problems)

@@ -163,6 +163,9 @@ class FactSpecFile(BaseModel):
         where: str = Field(min_length=3)
         # share of cases where the person asked can answer (ask weighs questions by it)
         answerable: float = Field(default=0.5, gt=0, le=1)
+        # a broad question that sorts causes into groups (case.symptom): its rule-outs do not
+        # count as a cause's own rule-out in `kb stats`
+        triage: bool = False
 
     section: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str

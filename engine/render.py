@@ -330,7 +330,8 @@ def kb_stats(kb: KnowledgeBase) -> dict[str, Any]:
         row["causes"] += 1
         row["rules"] += len(rules)
         row["cases"] += sum(len(r.cases) for r in rules)
-        excluding = [r for r in rules if r.rule.weight < 0 and any(c.expect == "hit" for c in r.cases)]
+        excluding = [r for r in rules if r.rule.weight < 0 and any(c.expect == "hit" for c in r.cases)
+                     and not all(kb.schema[p].triage for p in r.paths)]  # a cause's own rule-outs
         row["rule_outs"] += len(excluding)
         if not excluding and cause.status != "deprecated":
             lacking.append({"id": cause.id, "group": cause.group})

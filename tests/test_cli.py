@@ -157,3 +157,13 @@ def test_causes_ruled_out_by_one_answer_are_listed_together(tmp_path):
     report = json.loads(rtms_doctor("diagnose", str(case), "--format", "json").out)
     ruled_out = {c["id"] for c in report["causes"] if c["status"] == "ruled_out"}
     assert set(ids) <= ruled_out
+
+
+def test_kb_stats_counts_a_cause_own_rule_outs_not_the_triage_ones(kb):
+    from rtms_doctor.render import kb_stats
+
+    stats = kb_stats(kb)
+    own = [r for r in kb.rules if r.rule.weight < 0 and any(c.expect == "hit" for c in r.cases)
+           and not r.id.endswith(".symptom_elsewhere")]
+    assert stats["total"]["rule_outs"] == len(own)
+    assert all(kb.schema[p].triage for r in kb.rules if r.id.endswith(".symptom_elsewhere") for p in r.paths)
