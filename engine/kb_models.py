@@ -61,6 +61,8 @@ class Rule(_Strict):
     basis: Optional[Basis] = None  # defaults to the cause's basis
     because: str = Field(min_length=10, max_length=240)
     when: dict[str, Any]
+    # where the rule's knowledge comes from, when its cause's first reference does not cover it
+    source: Optional[str] = Field(default=None, pattern=r"^https?://\S+$")
     cases: list[RuleCase] = Field(default_factory=list)
 
     @field_validator("weight")

@@ -44,13 +44,15 @@ class CompiledRule:
         object.__setattr__(self, "on_nothing", C.evaluate(self.condition, {}))
 
     @classmethod
-    def build(cls, rule: Any, cause_id: str, condition: C.Cond, effective_weight: float,
+    def build(cls, rule: Any, cause: Any, condition: C.Cond, effective_weight: float,
               file: Path, line: int) -> "CompiledRule":
-        """From a validated kb_models.Rule."""
+        """From a validated kb_models.Rule of a kb_models.Cause. Every rule cites a source:
+        its own, or else its cause's first reference."""
         record = to_record(rule)
         cases = record.pop("cases")
         del record["when"]  # compiled into ``condition``
-        return cls(record, cause_id, condition, effective_weight, file, line,
+        record["source"] = rule.source or cause.references[0].url
+        return cls(record, cause.id, condition, effective_weight, file, line,
                    pickle.dumps(cases, protocol=pickle.HIGHEST_PROTOCOL))
 
     @property
@@ -190,7 +192,7 @@ def _load(roots: Roots) -> KnowledgeBase:
                 continue
             basis = rule.basis or cause.basis
             weight = rule.weight * policy.basis_factor[basis]
-            rules.append(CompiledRule.build(rule, cause.id, cond, weight, path, lines.line(loc)))
+            rules.append(CompiledRule.build(rule, cause, cond, weight, path, lines.line(loc)))
             for j, case in enumerate(rule.cases):
                 case_loc = loc + ("cases", j, "facts")
                 problems.extend(_check_case_facts(case.facts, schema, path, lines, case_loc))

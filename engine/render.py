@@ -125,7 +125,7 @@ class Renderer:
             raw = diagnosis.facts.values.get(leaf.path)
             facts.append({"path": leaf.path, "value": show_value(raw) if raw is not None else "(not known)",
                           "source": diagnosis.facts.source_text(leaf.path) or "-", "test": C.text_of(leaf)})
-        return {"rule": rule.id, "because": rule.rule.because,
+        return {"rule": rule.id, "because": rule.rule.because, "source": rule.rule.source,
                 "weight": round(rule.effective_weight, 3), "facts": facts}
 
     def _finding(self, rank: int, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
@@ -196,7 +196,8 @@ class Renderer:
     def cause(self, cause_id: str) -> str:
         cause = self.kb.causes[cause_id]
         rules = [{"id": r.id, "weight": r.rule.weight, "effective_weight": round(r.effective_weight, 3),
-                  "because": r.rule.because, "cases": len(r.cases)} for r in self.kb.rules_for(cause_id)]
+                  "because": r.rule.because, "cases": len(r.cases), "source": r.rule.source}
+                 for r in self.kb.rules_for(cause_id)]
         data = dict(cause)
         data["remediation"] = [_step(s) for s in cause.remediation]
         return self.env.get_template("cause.md.j2").render(c=data, rules=rules,

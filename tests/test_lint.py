@@ -133,3 +133,25 @@ def test_diagnose_refuses_a_half_broken_kb(draft):
     assert run.code == 3
     assert run.out == ""
     assert "nothing was run" in run.err
+
+
+def test_every_rule_cites_a_source(kb):
+    assert all(r.rule.source.startswith(("https://", "http://")) for r in kb.rules)
+    cause_refs = {c: {ref.url for ref in cause.references} for c, cause in kb.causes.items()}
+    inherited = [r for r in kb.rules if r.rule.source in cause_refs[r.cause_id]]
+    assert inherited, "rules without their own source cite their cause's reference"
+
+
+def test_a_rule_source_of_its_own_is_kept_and_checked(draft):
+    from rtms_doctor.knowledge import load_knowledge
+    from rtms_doctor.paths import Roots
+
+    path = _first_rules(draft)
+    text = path.read_text()
+    first_rule_id = text.split("  - id: ", 1)[1].split("\n", 1)[0]
+    _replace(path, f"  - id: {first_rule_id}\n", f"  - id: {first_rule_id}\n    source: https://devforum.zoom.us/t/example/1\n")
+    kb = load_knowledge(Roots.at(draft), cache=False)
+    assert next(r for r in kb.rules if r.id == first_rule_id).rule.source == "https://devforum.zoom.us/t/example/1"
+    _replace(path, "source: https://devforum.zoom.us/t/example/1", "source: see the forum")
+    run = rtms_doctor("lint", "--root", str(draft))
+    assert run.code == 3 and "source: String should match pattern" in run.err
