@@ -141,14 +141,11 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
                          "(YAML or JSON: fact path -> answer), or pipe them with --interactive")
     session = Session(Doctor(knowledge), start, max_questions=knowledge.policy.ask_max_questions)
     say = lambda text="": click.echo(text, err=True)  # noqa: E731
-    stop = "no remaining question could change the ranking"
     while True:
         path = session.next_question()
         if path is None:
-            if session.leader_is_clear(session.diagnosis().causes):
-                stop = "the leading cause is clear"
-            elif len(session.steps) >= session.max_questions:
-                stop = f"{session.max_questions} questions asked"
+            stop = {"clear": "the leading cause is clear", "limit": f"{session.max_questions} questions asked",
+                    "exhausted": "no remaining question could change the ranking"}[session.stopped]
             break
         spec = knowledge.schema[path]
         number = len(session.steps) + 1

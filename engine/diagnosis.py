@@ -178,8 +178,7 @@ class Doctor:
                                      self._rules_by_cause[cause_id], outcomes)
             keyed.append(((STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[cause_id], result))
         keyed.sort(key=lambda item: item[0])
-        results = [result for _, result in keyed]
-        return results
+        return [result for _, result in keyed]
 
     def diagnose(self, facts: ResolvedFacts, questions: bool = True) -> Diagnosis:
         normalized = facts.normalized()
@@ -233,13 +232,13 @@ class Doctor:
             answers = self.plausible_answers(path)
             if not answers or not rules:
                 continue
+            fired_now = [rule.test(facts) is TRUE for rule in rules]
             trials = []
             for answer in answers:
                 trial = dict(facts)
                 trial[path] = answer
                 scores = dict(base)
-                for rule in rules:
-                    before = rule.test(facts) is TRUE
+                for rule, before in zip(rules, fired_now):
                     after = rule.test(trial) is TRUE
                     if before != after:
                         scores[rule.cause_id] += rule.effective_weight if after else -rule.effective_weight

@@ -133,8 +133,8 @@ class DurableEvaluator:
 
 
 def refused_rules(shards: list[Shard]) -> str:
-    """Which rules durable_rules cannot compile (its regex compiler refuses some patterns,
-    e.g. error 503 on '.*1111a.*'), found by compiling each rule alone."""
+    """Which rules durable_rules cannot compile, found by compiling each rule alone (its
+    errors name a code, not a rule)."""
     refused = []
     for shard in shards:
         for rule_id in shard.rule_ids:

@@ -22,10 +22,6 @@ T = TypeVar("T")
 
 def cache_dir() -> Path | None:
     """Where caches live, or None when caching is off."""
-    return _cache_dir()
-
-
-def _cache_dir() -> Path | None:
     configured = os.environ.get("RTMS_DOCTOR_CACHE")
     if configured == "off":
         return None
@@ -59,7 +55,7 @@ def _stamps(folder: str, suffix: str, prefix: str = "") -> list[str]:
 
 
 def cached(roots: Roots, load: Callable[[Roots], T]) -> T:
-    folder = _cache_dir()
+    folder = cache_dir()
     if folder is None:
         return load(roots)
     try:

@@ -72,9 +72,6 @@ class CompiledRule:
     def __getstate__(self) -> dict:  # type: ignore[type-arg]
         return {k: v for k, v in self.__dict__.items() if k != "_test"}
 
-    def __setstate__(self, state: dict) -> None:  # type: ignore[type-arg]
-        self.__dict__.update(state)
-
 
 @dataclass(eq=False)  # hashed by identity (caches key on the loaded KB)
 class KnowledgeBase:
@@ -93,10 +90,10 @@ class KnowledgeBase:
         return [r for r in self.rules if r.cause_id == cause_id]
 
 
-def _validation_problems(exc: Any, path: Path, lines: Any, prefix: tuple[Any, ...] = ()) -> list[str]:
+def _validation_problems(exc: Any, path: Path, lines: Any) -> list[str]:
     out = []
     for err in exc.errors():
-        loc = prefix + tuple(err["loc"])
+        loc = tuple(err["loc"])
         where = ".".join(str(p) for p in loc) or "(top level)"
         msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
         out.append(f"{path}:{lines.line(loc)}: {where}: {msg}")
@@ -236,12 +233,8 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
     if loaded is None:
         return None
     phrases, lines = loaded
-    cues = {"not_negations": phrases.not_negations, "double_negative_words": phrases.double_negative_words,
-            "error_words": phrases.error_words, "missing_scopes": phrases.missing_scopes,
-            "splice_subjects": phrases.splice_subjects, "finite_verbs": phrases.finite_verbs,
-            "subordinators": phrases.subordinators, "works_words": phrases.works_words,
-            "failure_words": phrases.failure_words,
-            **{f"event_verbs.{k}": v for k, v in phrases.event_verbs.model_dump().items()}}
+    # every cue is a regex: the file's text fields besides the phrases and the negation words
+    cues = dict(_flat(phrases.model_dump(exclude={"phrases", "negation_cues"})))
     for key, pattern in cues.items():
         try:
             re.compile(pattern)
@@ -263,6 +256,15 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
             elif value is not None and not schema[fact].accepts(value):
                 problems.append(f"{path}:{lines.line(loc)}: {value!r} does not fit {fact}")
     return phrases
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> Any:
+    """(dotted key, value) of a nested mapping's leaves."""
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield from _flat(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
 
 
 def _check_case_facts(facts: dict[str, Any], schema: FactSchema, path: Path, lines: Any,

@@ -37,6 +37,7 @@ class Session:
     start: list[Observation]
     steps: list[Step] = field(default_factory=list)
     max_questions: int = 15
+    stopped: str = ""  # why next_question() last returned None
 
     # -- state ---------------------------------------------------------------------------
     def facts(self) -> ResolvedFacts:
@@ -58,18 +59,23 @@ class Session:
 
     # -- choosing and stopping ---------------------------------------------------------------
     def next_question(self) -> str | None:
-        """The unknown fact that best separates the top candidates, or None to stop: the
-        leader is clear, no question could change the ranking, or enough was asked."""
-        if len(self.steps) >= self.max_questions:
-            return None
-        facts = self.facts()
-        normalized = facts.normalized()
+        """The unknown fact that best separates the top candidates, or None to stop, with
+        the reason in ``stopped``: "clear" (the leader is clear), "limit" (enough was asked)
+        or "exhausted" (no question could change the ranking)."""
+        normalized = self.facts().normalized()
         ranked = self.doctor.rank(self.doctor.outcomes(normalized))
         if self.leader_is_clear(ranked):
+            self.stopped = "clear"
+            return None
+        if len(self.steps) >= self.max_questions:
+            self.stopped = "limit"
             return None
         skip = self.asked | frozenset(normalized)
         questions = self.doctor.follow_up(normalized, ranked, skip=skip, pool=self.doctor.kb.policy.ask_candidates)
-        return questions[0].path if questions else None
+        if not questions:
+            self.stopped = "exhausted"
+            return None
+        return questions[0].path
 
     def leader_is_clear(self, ranked: list[CauseResult]) -> bool:
         policy = self.doctor.kb.policy

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import cached_property
 from typing import Any
 
@@ -203,7 +204,6 @@ class Renderer:
         return self.env.get_template("cause.md.j2").render(c=data, rules=rules,
                                                             kb_version=self.kb.version)
 
-
     def explain(self, query: str, found, diagnosis: Diagnosis) -> str:  # type: ignore[no-untyped-def]
         readings = [{"name": r.entry.name, "numbering": r.numbering, "meaning": r.entry.meaning,
                      "expected": r.entry.expected} for r in found]
@@ -211,13 +211,12 @@ class Renderer:
                                                               v=self.view(diagnosis))
 
     def facts_view(self, facts, reports) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-        view = {
+        return {
             "inputs": [{"label": r.label, "kind": r.kind, "shapes": r.shapes, "facts": r.facts} for r in reports],
             "facts": [{"path": p, "value": show_value(v), "source": facts.source_text(p),
                        "ask": self.kb.schema[p].ask} for p, v in facts.values.items()],
             "conflicts": _conflicts(facts),
         }
-        return view
 
     def facts(self, facts, reports) -> str:  # type: ignore[no-untyped-def]
         return self.env.get_template("facts.md.j2").render(v=self.facts_view(facts, reports),
@@ -244,15 +243,11 @@ def _group_by_one_fact(ruled_out: list[dict[str, Any]]) -> list[dict[str, Any]]:
         facts = {(f["path"], str(f["value"]), f["source"]) for e in entry["by"] for f in e["facts"]}
         return next(iter(facts)) if len(facts) == 1 else None
 
-    counts: dict[tuple[str, str, str], int] = {}
-    for entry in ruled_out:
-        key = only_fact(entry)
-        if key:
-            counts[key] = counts.get(key, 0) + 1
+    keys = [only_fact(entry) for entry in ruled_out]
+    counts = Counter(key for key in keys if key)
     out: list[dict[str, Any]] = []
     groups: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for entry in ruled_out:
-        key = only_fact(entry)
+    for entry, key in zip(ruled_out, keys):
         if key is None or counts[key] < GROUP_AT:
             out.append(entry)
         elif key in groups:

@@ -25,21 +25,21 @@ class Emitter:
         if spec is None:
             raise KeyError(f"ingest emitted an unknown fact {path}")  # a bug in a parser
         if isinstance(value, str):
-            value = _clean(value)
+            value = clean_text(value)
         elif isinstance(value, list):
-            value = [_clean(v) if isinstance(v, str) else v for v in value]
+            value = [clean_text(v) if isinstance(v, str) else v for v in value]
         if isinstance(value, float) and value != value:
             return  # NaN is no observation
         if not spec.accepts(value):
             return  # a value Zoom's JSON or the text gave that does not fit the fact
         # the locator holds JSON keys from the input: redact it like a value
-        self.observations.append(Observation(path, value, Source(self.file, _clean(locator), self.kind)))
+        self.observations.append(Observation(path, value, Source(self.file, clean_text(locator), self.kind)))
 
     def saw(self, shape: str) -> None:
         if shape not in self.shapes:
             self.shapes.append(shape)
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     """Redacted, and writable as UTF-8 (no lone surrogates)."""
     return redact_text(text).encode("utf-8", "replace").decode("utf-8")

@@ -18,7 +18,7 @@ from ..case import FactSet, Observation, ResolvedFacts, observations_from_case
 from ..errors import InputError
 from ..knowledge import KnowledgeBase
 from .aggregate import webhook_aggregates
-from .emit import Emitter
+from .emit import Emitter, clean_text
 from .json_shapes import is_case_json, recognise
 from .redact import redact_json, redact_text
 
@@ -164,20 +164,14 @@ def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tupl
 
 def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
-        return _printable(redact_text(value))
+        return clean_text(value)
     if isinstance(value, list):
-        return [_printable(redact_text(v)) if isinstance(v, str) else v for v in value]
+        return [clean_text(v) if isinstance(v, str) else v for v in value]
     return value
 
 
-def _printable(text: str) -> str:
-    """No lone surrogates (they cannot be written out as UTF-8)."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
 def _looks_like_case(value: dict[str, Any], kb: KnowledgeBase) -> bool:
-    sections = {path.split(".", 1)[0] for path in kb.schema.specs}
-    return "case_version" in value or bool(set(value) & sections)
+    return "case_version" in value or bool(set(value) & kb.schema.sections.keys())
 
 
 def read_case(names: Iterable[str], kb: KnowledgeBase) -> tuple[ResolvedFacts, list[InputReport]]:

@@ -93,7 +93,7 @@ def _is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEYS.search(folded))
 
 
-def redact_json(value: Any, depth: int = 0) -> Any:
+def redact_json(value: Any) -> Any:
     """A copy of parsed JSON with secret values replaced and every string pattern-redacted."""
     if isinstance(value, dict):
         out = {}
@@ -102,12 +102,12 @@ def redact_json(value: Any, depth: int = 0) -> Any:
             if _is_secret_key(str(key)) and isinstance(item, str) and item:
                 out[key_text] = REDACTED
             elif _is_secret_key(str(key)) and isinstance(item, list):
-                out[key_text] = [REDACTED if isinstance(v, str) and v else redact_json(v, depth + 1) for v in item]
+                out[key_text] = [REDACTED if isinstance(v, str) and v else redact_json(v) for v in item]
             else:
-                out[key_text] = redact_json(item, depth + 1)
+                out[key_text] = redact_json(item)
         return out
     if isinstance(value, list):
-        return [redact_json(item, depth + 1) for item in value]
+        return [redact_json(item) for item in value]
     if isinstance(value, str):
         return redact_text(value)
     return value

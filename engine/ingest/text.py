@@ -11,7 +11,7 @@ import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .emit import Emitter
 from .redact import redact_json
@@ -410,12 +410,18 @@ def _drop_control_product(started: list[tuple[frozenset[str], bool, list[Any]]],
     em.observations[:] = [o for o in em.observations if id(o) not in drop]
 
 
-def _sentences(text: str) -> Iterator[tuple[str, int]]:
+def _split(text: str, separator: re.Pattern[str],
+           pieces: Callable[[str, int], Iterator[tuple[str, int]]]) -> Iterator[tuple[str, int]]:
+    """(piece, offset) of the text between separators, each further cut by ``pieces``."""
     position = 0
-    for match in _SENTENCE_SPLIT.finditer(text):
-        yield from _windows(text[position:match.start()], position)
+    for match in separator.finditer(text):
+        yield from pieces(text[position:match.start()], position)
         position = match.end()
-    yield from _windows(text[position:], position)
+    yield from pieces(text[position:], position)
+
+
+def _sentences(text: str) -> Iterator[tuple[str, int]]:
+    return _split(text, _SENTENCE_SPLIT, _windows)
 
 
 def _parts(sentence: str, offset: int) -> Iterator[tuple[str, int]]:
@@ -441,11 +447,7 @@ def _unwrap(text: str) -> str:
 
 
 def _clauses(text: str, cues: Cues) -> Iterator[tuple[str, int]]:
-    position = 0
-    for match in _CLAUSE_SPLIT.finditer(text):
-        yield from _spliced(text[position:match.start()], position, cues)
-        position = match.end()
-    yield from _spliced(text[position:], position, cues)
+    return _split(text, _CLAUSE_SPLIT, lambda clause, offset: _spliced(clause, offset, cues))
 
 
 def _spliced(clause: str, offset: int, cues: Cues) -> Iterator[tuple[str, int]]:
