@@ -33,6 +33,19 @@ class Step(_Strict):
     lang: str = ""  # language of the snippet's fence
 
 
+class Signs(_Strict):
+    """What developers write when a cause is at play: read from a post as graded text evidence.
+
+    `say`: symptom phrases in developers' words (stemmed tokens, in order, small gaps allowed);
+    `literal`: exact messages, log lines, identifiers and code shapes (tokens in order, no gap);
+    `words`: product, platform and context terms (weak on their own).
+    """
+
+    say: list[str] = Field(default_factory=list)
+    literal: list[str] = Field(default_factory=list)
+    words: list[str] = Field(default_factory=list)
+
+
 class Cause(_Strict):
     id: str = Field(pattern=SNAKE_ID)
     title: str = Field(min_length=10, max_length=120)
@@ -47,6 +60,7 @@ class Cause(_Strict):
     references: list[Reference] = Field(min_length=1)
     codes: list[str] = Field(default_factory=list)  # e.g. "rest 2310", "stop_reason 18"
     replaced_by: Optional[str] = None  # for deprecated causes
+    signs: Signs = Field(default_factory=Signs)  # text evidence (engine/ingest signs scorer)
 
 
 class RuleCase(_Strict):
