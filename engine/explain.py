@@ -16,10 +16,16 @@ KIND_ALIASES = {
     "handshake": ("status", "legacy_status"), "legacy_status": ("legacy_status",),
     "stop": ("stop_reason",), "stop_reason": ("stop_reason",), "reason": ("stop_reason",),
     "close": ("close",), "ws": ("close",), "websocket": ("close",), "sdk": ("sdk",),
+    "event_type": ("event_type",), "event": ("event_type",),
+    "session_state": ("session_state",), "stream_state": ("stream_state",),
 }
+KINDS = ("rest", "status", "legacy_status", "stop_reason", "close", "sdk",
+         "event_type", "session_state", "stream_state")
 NUMBERING = {"rest": "REST API error code", "status": "handshake status_code, current numbering (0-47)",
              "legacy_status": "handshake status_code, legacy numbering (2025 samples / Contact Center docs)",
-             "stop_reason": "stop_reason", "close": "WebSocket close code", "sdk": "RTMS SDK message"}
+             "stop_reason": "stop_reason", "close": "WebSocket close code", "sdk": "RTMS SDK message",
+             "event_type": "signaling event_type (EVENT_SUBSCRIPTION / EVENT_UPDATE)",
+             "session_state": "SESSION_STATE_UPDATE state", "stream_state": "STREAM_STATE_UPDATE state"}
 
 
 @dataclass
@@ -40,11 +46,11 @@ def parse_query(words: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     if not tokens:
         raise InputError("explain needs a code, for example: 2310, 'stop_reason 18', 'status 3', 'close 1000'")
     if len(tokens) == 1:
-        return tuple(KIND_ALIASES), tokens[0]
+        return KINDS, tokens[0]
     kind = tokens[0].lower()
     if kind not in KIND_ALIASES or len(tokens) != 2:
         raise InputError(f"cannot read '{' '.join(words)}'; use CODE or KIND CODE with KIND one of "
-                         f"rest, status, legacy_status, stop_reason, close, sdk")
+                         f"{', '.join(KINDS)}")
     return KIND_ALIASES[kind], tokens[1]
 
 
@@ -52,7 +58,7 @@ def readings(kb: KnowledgeBase, words: tuple[str, ...]) -> list[Reading]:
     kinds, code = parse_query(words)
     wanted = {k for alias in kinds for k in KIND_ALIASES.get(alias, (alias,))}
     found = []
-    for kind in ("rest", "status", "legacy_status", "stop_reason", "close", "sdk"):
+    for kind in KINDS:
         table = kb.codes.get(kind)
         if table is None or kind not in wanted:
             continue

@@ -107,7 +107,8 @@ class Policy(_Strict):
     ask_candidates: int = Field(ge=1, le=200)  # causes `ask` tries to separate (wider than a report)
 
 
-CodeKind = Literal["rest", "status", "legacy_status", "stop_reason", "close", "sdk"]
+CodeKind = Literal["rest", "status", "legacy_status", "stop_reason", "close", "sdk",
+                   "event_type", "session_state", "stream_state"]
 
 
 class CodeEntry(_Strict):
