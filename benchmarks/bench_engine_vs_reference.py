@@ -6,8 +6,8 @@ import time
 
 from corpus import resolved
 
-from rtms_doctor.diagnosis import Doctor
-from rtms_doctor.knowledge import load_knowledge
+from rtms_doctor.reasoning.diagnosis import Doctor
+from rtms_doctor.knowledge.load import load_knowledge
 
 ROUNDS = 5
 

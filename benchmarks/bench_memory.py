@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from corpus import resolved
 
-from rtms_doctor.diagnosis import Doctor
-from rtms_doctor.knowledge import load_knowledge
+from rtms_doctor.reasoning.diagnosis import Doctor
+from rtms_doctor.knowledge.load import load_knowledge
 
 
 def rss_mb() -> float:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from rtms_doctor.case import FactSet, observations_from_case
-from rtms_doctor.diagnosis import Doctor
-from rtms_doctor.knowledge import load_knowledge
-from rtms_doctor.questionnaire import Session
+from rtms_doctor.knowledge.case import FactSet, observations_from_case
+from rtms_doctor.reasoning.diagnosis import Doctor
+from rtms_doctor.knowledge.load import load_knowledge
+from rtms_doctor.reasoning.questionnaire import Session
 
 REPO = Path(__file__).resolve().parent.parent
 CAP = 40

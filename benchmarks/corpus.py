@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from rtms_doctor.case import FactSet, ResolvedFacts, observations_from_case
-from rtms_doctor.knowledge import KnowledgeBase
+from rtms_doctor.knowledge.case import FactSet, ResolvedFacts, observations_from_case
+from rtms_doctor.knowledge.load import KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 import yaml
 
 from .errors import InputError
-from .paths import Roots
+from .knowledge.paths import Roots
 
 EXPECT_FILE = "expect.yaml"
 
@@ -90,9 +90,9 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init(root: str | None, fmt: str) -> None:
-    from .diagnosis import Doctor
-    from .knowledge import load_knowledge
-    from .render import Renderer
+    from .reasoning.diagnosis import Doctor
+    from .knowledge.load import load_knowledge
+    from .output.render import Renderer
 
     kb = load_knowledge(Roots.at(Path(root)) if root else None)
     _WORKER.update(kb=kb, doctor=Doctor(kb), renderer=Renderer(kb), fmt=fmt)

@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .errors import EngineError, InputError, KnowledgeError
-from .paths import Roots, default_roots
+from .knowledge.paths import Roots, default_roots
 
 
 def _roots(root: str | None) -> Roots:
@@ -23,7 +23,7 @@ def _roots(root: str | None) -> Roots:
 
 
 def _kb(root: str | None):  # type: ignore[no-untyped-def]
-    from .knowledge import load_knowledge
+    from .knowledge.load import load_knowledge
 
     return load_knowledge(_roots(root))
 
@@ -46,9 +46,9 @@ def cli() -> None:
 @root_option
 def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, root: str | None) -> None:
     """Diagnose one case from FILE ... (or - for standard input)."""
-    from .diagnosis import Doctor
+    from .reasoning.diagnosis import Doctor
     from .ingest import read_inputs
-    from .render import Renderer
+    from .output.render import Renderer
 
     kb = _kb(root)
     facts = read_inputs(inputs or ("-",), kb)
@@ -68,7 +68,7 @@ def facts(inputs: tuple[str, ...], fmt: str, root: str | None) -> None:
     text such as a forum post or an e-mail.
     """
     from .ingest import read_case
-    from .render import Renderer
+    from .output.render import Renderer
 
     knowledge = _kb(root)
     resolved, reports = read_case(inputs or ("-",), knowledge)
@@ -88,9 +88,9 @@ def explain(code: tuple[str, ...], root: str | None) -> None:
     CODE is a number (2310, 13262) or KIND NUMBER: 'stop_reason 18', 'status 3' (both handshake
     numberings), 'legacy_status 15', 'close 1000', 'sdk invalid_status'.
     """
-    from .diagnosis import Doctor
-    from .explain import diagnose_readings, readings
-    from .render import Renderer
+    from .reasoning.diagnosis import Doctor
+    from .reasoning.explain import diagnose_readings, readings
+    from .output.render import Renderer
 
     knowledge = _kb(root)
     found = readings(knowledge, code)
@@ -114,11 +114,11 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
     At each question: an answer, '?' (don't know), 'back', 'why' or 'done'. The questions and
     the current top three go to stderr; the final report (as `diagnose`) to stdout.
     """
-    from .diagnosis import Doctor
+    from .reasoning.diagnosis import Doctor
     from .ingest import read_case
     from .ingest.reader import read_text
-    from .questionnaire import AnswerError, Session, load_answers, parse_answer
-    from .render import Renderer
+    from .reasoning.questionnaire import AnswerError, Session, load_answers, parse_answer
+    from .output.render import Renderer
 
     knowledge = _kb(root)
     start = []
@@ -176,7 +176,7 @@ WHY_SHOWN = 6  # causes 'why' names, the leading candidates first
 
 def _ask_one(session, path: str, number: int, say) -> bool:  # type: ignore[no-untyped-def]
     """Ask one question on the terminal until it is answered; False when the person is done."""
-    from .questionnaire import AnswerError
+    from .reasoning.questionnaire import AnswerError
 
     spec = session.doctor.kb.schema[path]
     while True:
@@ -240,7 +240,7 @@ def batch(paths: tuple[str, ...], out_dir: str, fmt: str, summary_fmt: str, jobs
     import csv
 
     from .batch import discover, run_cases, summary_rows
-    from .render import Renderer
+    from .output.render import Renderer
 
     cases = discover(paths)
     knowledge = _kb(root)  # fails early, before any worker starts, on a broken KB
@@ -278,7 +278,7 @@ def eval_command(paths: tuple[str, ...], fmt: str, jobs: int, root: str | None) 
     from dataclasses import asdict
 
     from .batch import discover, evaluate, run_cases
-    from .render import Renderer
+    from .output.render import Renderer
 
     cases = [c for c in discover(paths) if c.expected]
     if not cases:
@@ -334,7 +334,8 @@ def kb_list(fmt: str, root: str | None) -> None:
 @root_option
 def kb_stats(fmt: str, root: str | None) -> None:
     """Causes, rules and cases per group, and the causes that lack a ruled-out case."""
-    from .render import Renderer, kb_stats as compute
+    from .knowledge.stats import kb_stats as compute
+    from .output.render import Renderer
 
     knowledge = _kb(root)
     stats = compute(knowledge)
@@ -349,7 +350,7 @@ def kb_stats(fmt: str, root: str | None) -> None:
 @root_option
 def kb_show(cause_id: str, root: str | None) -> None:
     """Show one cause with its rules."""
-    from .render import Renderer
+    from .output.render import Renderer
 
     knowledge = _kb(root)
     if cause_id not in knowledge.causes:
@@ -362,7 +363,7 @@ def kb_show(cause_id: str, root: str | None) -> None:
 def lint(root: str | None) -> None:
     """Check the knowledge base, rules, their cases and the templates."""
     from .lint import lint as run_lint
-    from .render import template_problems
+    from .output.template_check import template_problems
 
     knowledge = _kb(root)
     findings = run_lint(knowledge, render_check=template_problems)
@@ -380,7 +381,7 @@ def lint(root: str | None) -> None:
 @root_option
 def schema(root: str | None) -> None:
     """Print the JSON Schema of the case JSON (the facts model)."""
-    from .facts import load_fact_schema
+    from .knowledge.facts import load_fact_schema
 
     click.echo(json.dumps(load_fact_schema(_roots(root).kb).json_schema(), indent=2, ensure_ascii=False))
 

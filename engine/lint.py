@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from . import conditions as C
-from .case import FactSet, observations_from_case
-from .diagnosis import Doctor
-from .knowledge import KnowledgeBase
+from .knowledge import conditions as C
+from .knowledge.case import FactSet, observations_from_case
+from .reasoning.diagnosis import Doctor
+from .knowledge.load import KnowledgeBase
 
 
 @dataclass(frozen=True)

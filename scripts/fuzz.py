@@ -39,8 +39,8 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.reporting import with_reporter  # noqa: E402
 
 import test_fuzz as F  # noqa: E402  (the strategies and checks of the suite)
-from rtms_doctor.diagnosis import Doctor  # noqa: E402
-from rtms_doctor.knowledge import load_knowledge  # noqa: E402
+from rtms_doctor.reasoning.diagnosis import Doctor  # noqa: E402
+from rtms_doctor.knowledge.load import load_knowledge  # noqa: E402
 
 PER_SIGNATURE = 3  # reproducers kept per distinct failure
 

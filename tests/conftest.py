@@ -17,8 +17,8 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, database=None)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
-from rtms_doctor.diagnosis import Doctor
-from rtms_doctor.knowledge import load_knowledge
+from rtms_doctor.reasoning.diagnosis import Doctor
+from rtms_doctor.knowledge.load import load_knowledge
 
 
 @pytest.fixture(scope="session")

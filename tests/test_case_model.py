@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from rtms_doctor.knowledge import load_knowledge
+from rtms_doctor.knowledge.load import load_knowledge
 
 _SCHEMA = load_knowledge().schema
 _PATHS = sorted(_SCHEMA.specs)

@@ -160,7 +160,7 @@ def test_causes_ruled_out_by_one_answer_are_listed_together(tmp_path):
 
 
 def test_kb_stats_counts_a_cause_own_rule_outs_not_the_triage_ones(kb):
-    from rtms_doctor.render import kb_stats
+    from rtms_doctor.knowledge.stats import kb_stats
 
     stats = kb_stats(kb)
     own = [r for r in kb.rules if r.rule.weight < 0 and any(c.expect == "hit" for c in r.cases)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rtms_doctor import conditions as C
-from rtms_doctor.knowledge import load_knowledge
+from rtms_doctor.knowledge import conditions as C
+from rtms_doctor.knowledge.load import load_knowledge
 
 _KB = load_knowledge()
 
@@ -74,7 +74,7 @@ def test_durable_and_reference_fire_the_same_rules(doctor, facts):
 
 def test_every_rule_hit_case_agrees(doctor):
     """The shipped 'hit' cases merged into one busy case still agree (many rules at once)."""
-    from rtms_doctor.case import FactSet, observations_from_case
+    from rtms_doctor.knowledge.case import FactSet, observations_from_case
 
     facts = FactSet(_KB.schema)
     for rule in _KB.rules:

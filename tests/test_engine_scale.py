@@ -20,10 +20,10 @@ import textwrap
 
 CHILD = textwrap.dedent(r'''
     import json, random
-    from rtms_doctor import conditions as C
-    from rtms_doctor.durable_engine import DurableEvaluator
-    from rtms_doctor.shards import plan_shards
-    from rtms_doctor.facts import FactSchema, FactSpec
+    from rtms_doctor.knowledge import conditions as C
+    from rtms_doctor.reasoning.durable_engine import DurableEvaluator
+    from rtms_doctor.knowledge.shards import plan_shards
+    from rtms_doctor.knowledge.facts import FactSchema, FactSpec
 
     specs = {}
     def add(path, kind, **extra):

@@ -46,8 +46,8 @@ from helpers import REPO
 from rtms_doctor.errors import InputError
 from rtms_doctor.ingest import read_case
 from rtms_doctor.ingest.reader import MAX_INPUT_BYTES
-from rtms_doctor.knowledge import load_knowledge
-from rtms_doctor.render import Renderer
+from rtms_doctor.knowledge.load import load_knowledge
+from rtms_doctor.output.render import Renderer
 
 # Time any input of at most MAX_INPUT_BYTES may take through the CLI before it counts as a hang.
 HANG_SECONDS = 60
@@ -1038,7 +1038,7 @@ _HANG_SCRIPTS = {
     "json_block_scan": "from rtms_doctor.ingest.text import json_blocks; list(json_blocks('[' * 200_000))",
     # one fact seen on 100k lines: source_text de-duplicates its sources with a list
     "source_text": (
-        "from rtms_doctor.knowledge import load_knowledge; from rtms_doctor.case import FactSet, Observation, Source\n"
+        "from rtms_doctor.knowledge.load import load_knowledge; from rtms_doctor.knowledge.case import FactSet, Observation, Source\n"
         "kb = load_knowledge(); facts = FactSet(kb.schema)\n"
         "facts.extend([Observation('api.http_statuses', [400], Source('post.txt', f'line {i}', 'text')) for i in range(100_000)])\n"
         "facts.resolve().source_text('api.http_statuses')"),

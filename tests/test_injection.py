@@ -25,7 +25,7 @@ import pytest
 from helpers import rtms_doctor
 
 from rtms_doctor.ingest import read_case
-from rtms_doctor.render import Renderer
+from rtms_doctor.output.render import Renderer
 
 INJECTIONS = {
     "jinja_expr": "{{ 7*7 }}",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from rtms_doctor.errors import KnowledgeError
-from rtms_doctor.knowledge import load_knowledge
-from rtms_doctor.paths import Roots
+from rtms_doctor.knowledge.load import load_knowledge
+from rtms_doctor.knowledge.paths import Roots
 
 REPO = Path(__file__).resolve().parent.parent
 

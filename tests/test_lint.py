@@ -143,8 +143,8 @@ def test_every_rule_cites_a_source(kb):
 
 
 def test_a_rule_source_of_its_own_is_kept_and_checked(draft):
-    from rtms_doctor.knowledge import load_knowledge
-    from rtms_doctor.paths import Roots
+    from rtms_doctor.knowledge.load import load_knowledge
+    from rtms_doctor.knowledge.paths import Roots
 
     path = _first_rules(draft)
     text = path.read_text()

@@ -10,10 +10,10 @@ from durable import engine as durable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rtms_doctor import conditions as C
-from rtms_doctor.durable_engine import DurableEvaluator
-from rtms_doctor.shards import plan_shards
-from rtms_doctor.knowledge import load_knowledge
+from rtms_doctor.knowledge import conditions as C
+from rtms_doctor.reasoning.durable_engine import DurableEvaluator
+from rtms_doctor.knowledge.shards import plan_shards
+from rtms_doctor.knowledge.load import load_knowledge
 
 _SCHEMA = load_knowledge().schema
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from rtms_doctor.lint import run_rule_case
-from rtms_doctor.knowledge import load_knowledge
+from rtms_doctor.knowledge.load import load_knowledge
 
 _KB = load_knowledge()
 _CASES = [(rule.id, case) for rule in _KB.rules for case in rule.cases]

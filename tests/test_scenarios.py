@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rtms_doctor.case import FactSet, observations_from_case
+from rtms_doctor.knowledge.case import FactSet, observations_from_case
 from rtms_doctor.ingest import read_inputs
 
 ROOT = Path(__file__).parent / "scenarios"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from ..case import Observation, Source
-from ..facts import FactSchema
+from ..knowledge.case import Observation, Source
+from ..knowledge.facts import FactSchema
 from .redact import redact_text
 
 

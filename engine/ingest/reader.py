@@ -14,13 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..case import FactSet, Observation, ResolvedFacts, observations_from_case
+from ..knowledge.case import FactSet, Observation, ResolvedFacts, observations_from_case
 from ..errors import InputError
-from ..knowledge import KnowledgeBase
+from ..knowledge.load import KnowledgeBase
 from .aggregate import webhook_aggregates
 from .emit import Emitter, clean_text
-from .json_shapes import is_case_json, recognise
+from .shapes import is_case_json, recognise
 from .redact import redact_json, redact_text
+from .signs import match_signs
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 MAX_JSON_DEPTH = 200
@@ -130,7 +131,8 @@ def _parse_json(label: str, text: str) -> Any:
     return value
 
 
-def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tuple[list, InputReport]:
+def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tuple[list, InputReport, list]:
+    """(observations, what the input was understood as, the signs its text shows)."""
     label, text = read_text(name)
     value = _parse_json(label, text)
     if value is not None:
@@ -138,7 +140,7 @@ def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tupl
             # our own keys name facts, not secrets: redact the values' text only
             observations = [Observation(o.path, _redact_value(o.value), o.source)
                             for o in observations_from_case(value, kb.schema, label)]
-            return observations, InputReport(label, "case JSON", ["rtms-doctor case"], len(observations))
+            return observations, InputReport(label, "case JSON", ["rtms-doctor case"], len(observations)), []
         value = redact_json(value)
         em = Emitter(kb.schema, label, "zoom_json")
         em.log_reader = text_reader(kb).log_message
@@ -148,7 +150,7 @@ def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tupl
             raise InputError(f"{label}: JSON not recognised as a case or as one of Zoom's shapes "
                              f"(see `rtms-doctor facts --help`)")
         events.extend(em.events)
-        return em.observations, InputReport(label, "Zoom JSON", em.shapes, len(em.observations))
+        return em.observations, InputReport(label, "Zoom JSON", em.shapes, len(em.observations)), []
     from .text import TYPOGRAPHIC_QUOTES
 
     text = redact_text(text.translate(TYPOGRAPHIC_QUOTES))
@@ -159,7 +161,8 @@ def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tupl
     text_reader(kb).read(text, em, recognise)
     events.extend(em.events)
     kind = "log" if is_log else "text"
-    return em.observations, InputReport(label, kind, em.shapes or [kind], len(em.observations))
+    signs = match_signs(text, kb.signs, label) if kb.signs is not None else []
+    return em.observations, InputReport(label, kind, em.shapes or [kind], len(em.observations)), signs
 
 
 def _redact_value(value: Any) -> Any:
@@ -179,8 +182,9 @@ def read_case(names: Iterable[str], kb: KnowledgeBase) -> tuple[ResolvedFacts, l
     reports: list[InputReport] = []
     events: list[dict[str, Any]] = []
     for name in names:
-        observations, report = read_one(name, kb, events)
+        observations, report, signs = read_one(name, kb, events)
         facts.extend(observations)
+        facts.signs.extend(signs)
         reports.append(report)
     if events:
         em = Emitter(kb.schema, ", ".join(dict.fromkeys(e["file"] for e in events)), "zoom_json")

@@ -61,6 +61,12 @@ class Cause(_Strict):
     codes: list[str] = Field(default_factory=list)  # e.g. "rest 2310", "stop_reason 18"
     replaced_by: Optional[str] = None  # for deprecated causes
     signs: Signs = Field(default_factory=Signs)  # text evidence (engine/ingest signs scorer)
+    # answers to case.symptom (where it goes wrong first) this cause can produce; any other
+    # answer rules it out (the <id>.symptom_elsewhere rule, generated from kb/rule_templates.yaml)
+    symptoms: list[str] = Field(min_length=1)
+    # acts only once a stream is open: ruled out when the started event never arrives
+    # (the generated <id>.never_started rule)
+    needs_stream: bool = False
 
 
 class RuleCase(_Strict):
@@ -85,6 +91,22 @@ class Rule(_Strict):
         if value == 0:
             raise ValueError("a weight of 0 moves nothing; remove the rule or give it a weight")
         return value
+
+
+class RuleTemplate(_Strict):
+    """A rule-out every cause shares (kb/rule_templates.yaml), filled in per cause."""
+
+    weight: float = Field(ge=-6, lt=0)
+    basis: Basis
+    because: str = Field(min_length=10)
+    when: dict[str, Any]
+    cases: list[RuleCase] = Field(min_length=1)
+
+
+class RuleTemplates(_Strict):
+    symptom_labels: dict[str, str]
+    symptom_elsewhere: RuleTemplate
+    never_started: RuleTemplate
 
 
 class RuleFile(_Strict):
@@ -164,6 +186,29 @@ class PhraseFile(_Strict):
     works_words: str
     failure_words: str
     phrases: list[PhraseEntry]
+
+
+class ThinPolicy(_Strict):
+    min_facts: int = Field(ge=0)
+    min_text_evidence: float = Field(ge=0)
+
+
+class SignsPolicy(_Strict):
+    """kb/ingest/signs.yaml: how posts are scored against the causes' signs."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    kind_weight: dict[Literal["say", "literal", "words"], float]
+    cap: float = Field(gt=0, le=6)
+    min_specificity: float = Field(ge=0, lt=1)
+    max_gap: int = Field(ge=0, le=10)
+    negation_words: list[str] = Field(min_length=1)
+    stopwords: list[str]
+    symptom_weight: float = Field(ge=0, le=3)
+    symptom_signs: dict[str, list[str]]
+    on_topic_words: list[str]
+    off_topic_signs: list[str]
+    off_topic_max_evidence: float = Field(ge=0)
+    thin: ThinPolicy
 
 
 class FactSpecFile(BaseModel):

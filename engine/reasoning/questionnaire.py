@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .case import FactSet, Observation, ResolvedFacts, Source
+from ..knowledge.case import FactSet, Observation, ResolvedFacts, Source
 from .diagnosis import CauseResult, Diagnosis, Doctor
-from .facts import FactSpec, parse_version
+from ..knowledge.facts import FactSpec, parse_version
 
 DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "skip", "idk", "n/a"}
 YES = {"y", "yes", "true", "t", "1", "on", "enabled"}
@@ -176,7 +176,7 @@ def _one(spec: FactSpec, raw: Any) -> Any:
 
 def load_answers(text: str, label: str) -> dict[str, Any]:
     """An answers file: a mapping of fact path to answer, in YAML or JSON."""
-    from .errors import InputError
+    from ..errors import InputError
 
     try:
         data = json.loads(text)

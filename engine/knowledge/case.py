@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 from .facts import FactSchema
 
 # Which kind of source wins when two disagree: what staff typed beats Zoom's JSON beats logs
@@ -45,6 +45,7 @@ class Conflict:
 class FactSet:
     schema: FactSchema
     observations: list[Observation] = field(default_factory=list)
+    signs: list[Any] = field(default_factory=list)  # ingest.signs.SignMatch: words read from text
 
     def add(self, observation: Observation) -> None:
         self.observations.append(observation)
@@ -78,7 +79,7 @@ class FactSet:
             disagreeing = tuple(o for o in ranked if o.value != winner.value)
             if disagreeing:
                 conflicts.append(Conflict(path, winner, disagreeing))
-        return ResolvedFacts(self.schema, values, chosen, conflicts)
+        return ResolvedFacts(self.schema, values, chosen, conflicts, list(self.signs))
 
 
 @dataclass
@@ -89,6 +90,7 @@ class ResolvedFacts:
     values: dict[str, Any]
     sources: dict[str, list[Observation]]
     conflicts: list[Conflict]
+    signs: list[Any] = field(default_factory=list)  # ingest.signs.SignMatch, in reading order
 
     def normalized(self) -> dict[str, Any]:
         """Values in the form the evaluators compare (versions and dates as integers);

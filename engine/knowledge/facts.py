@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from .errors import KnowledgeError
+from ..errors import KnowledgeError
 
 ORDERED_TYPES = ("int", "float", "version", "date")
 
@@ -208,7 +208,7 @@ class FactSchema:
 def load_fact_schema(kb_root: Path) -> FactSchema:
     from pydantic import ValidationError
 
-    from .kb_models import FactSpecFile
+    from .models import FactSpecFile
     from .yamlio import load_yaml
 
     problems: list[str] = []

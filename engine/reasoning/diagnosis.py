@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import conditions as C
-from .case import ResolvedFacts
+from ..knowledge import conditions as C
+from ..knowledge.case import ResolvedFacts
 from .durable_engine import DurableEvaluator
-from .errors import EngineError
-from .knowledge import CompiledRule, KnowledgeBase
+from ..errors import EngineError
+from ..knowledge.load import CompiledRule, KnowledgeBase
 
 TRUE, UNKNOWN = C.Truth.TRUE, C.Truth.UNKNOWN
 STATUS_ORDER = {"likely": 0, "possible": 1, "cannot_tell": 2, "ruled_out": 3}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .case import FactSet, Observation, Source
+from ..knowledge.case import FactSet, Observation, Source
 from .diagnosis import Diagnosis, Doctor
-from .errors import InputError
-from .kb_models import CodeEntry, CodeTable
-from .knowledge import KnowledgeBase
+from ..errors import InputError
+from ..knowledge.models import CodeEntry, CodeTable
+from ..knowledge.load import KnowledgeBase
 
 KIND_ALIASES = {
     "rest": ("rest",), "error": ("rest",), "api": ("rest",), "http": ("rest",),

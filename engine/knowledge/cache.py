@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from . import __version__
+from .. import __version__
 from .paths import Roots
 
 T = TypeVar("T")

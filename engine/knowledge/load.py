@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from . import conditions as C
-from .errors import KnowledgeError
+from ..errors import KnowledgeError
 from .facts import FactSchema, load_fact_schema
 from .paths import Roots, default_roots
 from .records import Record, to_record
 from .shards import SHARD_BRANCHES, Shard, plan_shards
+from .signs import compile_signs
 
 # The pydantic models (kb_models) and the YAML reader are imported only when files are
 # actually read: a cold start from the cache needs neither.
@@ -84,6 +85,7 @@ class KnowledgeBase:
     cause_files: dict[str, tuple[Path, int]] = field(default_factory=dict)
     codes: dict[str, Record] = field(default_factory=dict)  # kb_models.CodeTable, by kind
     phrases: Record | None = None  # kb_models.PhraseFile
+    signs: Any = None  # signs.CompiledSigns: the causes' text signs, ready to match
     version: str = ""
 
     def rules_for(self, cause_id: str) -> list[CompiledRule]:
@@ -122,13 +124,13 @@ def load_knowledge(roots: Roots | None = None, cache: bool = True) -> KnowledgeB
     roots = roots or default_roots()
     if not cache:
         return _load(roots)
-    from .kbcache import cached
+    from .cache import cached
 
     return cached(roots, _load)
 
 
 def _load(roots: Roots) -> KnowledgeBase:
-    from .kb_models import Cause, Policy, RuleFile
+    from .models import Cause, Policy, RuleFile
 
     problems: list[str] = []
     try:
@@ -144,6 +146,7 @@ def _load(roots: Roots) -> KnowledgeBase:
 
     causes: dict[str, Any] = {}
     cause_files: dict[str, tuple[Path, int]] = {}
+    symptom_lines: dict[str, tuple[Path, int, int]] = {}  # where each cause states symptoms, needs_stream
     for path in sorted((roots.kb / "causes").rglob("*.yaml")):
         loaded = _load_model(path, Cause, problems)
         if loaded is None:
@@ -156,6 +159,7 @@ def _load(roots: Roots) -> KnowledgeBase:
             problems.append(f"{path}:{lines.line(('id',))}: the file name must be the cause id ({cause.id}.yaml)")
         causes[cause.id] = cause
         cause_files[cause.id] = (path, 1)
+        symptom_lines[cause.id] = (path, lines.line(("symptoms",)), lines.line(("needs_stream",)))
 
     rules: list[CompiledRule] = []
     seen_rules: dict[str, Path] = {}
@@ -169,32 +173,13 @@ def _load(roots: Roots) -> KnowledgeBase:
             continue
         cause = causes[rule_file.cause]
         for i, rule in enumerate(rule_file.rules):
-            loc = ("rules", i)
-            if rule.id in seen_rules:
-                problems.append(f"{path}:{lines.line(loc + ('id',))}: rule id '{rule.id}' is also used in {seen_rules[rule.id]}")
-                continue
-            if not rule.id.startswith(rule_file.cause + "."):
-                problems.append(f"{path}:{lines.line(loc + ('id',))}: rule id '{rule.id}' must start with '{rule_file.cause}.'")
-            seen_rules[rule.id] = path
-            try:
-                cond = C.parse(rule.when, schema)
-            except C.ConditionError as exc:
-                problems.append(f"{path}:{lines.line(loc + ('when',) + exc.loc)}: rule {rule.id}: {exc}")
-                continue
-            branches = C.branch_count(cond)
-            if branches > SHARD_BRANCHES:
-                problems.append(f"{path}:{lines.line(loc + ('when',))}: rule {rule.id} has {branches} "
-                                f"alternative branches; at most {SHARD_BRANCHES} fit the engine "
-                                "(split it into several rules)")
-                continue
-            basis = rule.basis or cause.basis
-            weight = rule.weight * policy.basis_factor[basis]
-            rules.append(CompiledRule.build(rule, cause, cond, weight, path, lines.line(loc)))
-            for j, case in enumerate(rule.cases):
-                case_loc = loc + ("cases", j, "facts")
-                problems.extend(_check_case_facts(case.facts, schema, path, lines, case_loc))
+            _add_rule(rule, cause, path, lines, ("rules", i), schema, policy, rules, seen_rules, problems)
+    for rule, cause, line in _shared_rule_outs(roots, causes, symptom_lines, schema, problems):
+        _add_rule(rule, cause, cause_files[cause.id][0], _OneLine(line), (), schema, policy, rules,
+                  seen_rules, problems)
     codes = _load_codes(roots, schema, problems)
     phrases = _load_phrases(roots, schema, problems)
+    signs_policy = _load_signs_policy(roots, schema, problems)
     if problems:
         raise KnowledgeError(problems)
     rules.sort(key=lambda r: r.id)
@@ -202,12 +187,100 @@ def _load(roots: Roots) -> KnowledgeBase:
     kb = KnowledgeBase(roots, schema, to_record(policy), {k: to_record(v) for k, v in sorted(causes.items())},
                        rules, shards, cause_files, {k: to_record(v) for k, v in codes.items()},
                        to_record(phrases) if phrases is not None else None)
+    if signs_policy is not None:
+        kb.signs = compile_signs(kb.causes, to_record(signs_policy))
     kb.version = f"{policy.kb_version}+{_content_hash(roots)}"
     return kb
 
 
+def _add_rule(rule: Any, cause: Any, path: Path, lines: Any, loc: tuple[Any, ...], schema: FactSchema,
+              policy: Any, rules: list[CompiledRule], seen_rules: dict[str, Path], problems: list[str]) -> None:
+    """Check one validated rule of a cause, compile it and add it to ``rules``; ``lines`` and
+    ``loc`` place it in its file for file:line problems."""
+    if rule.id in seen_rules:
+        problems.append(f"{path}:{lines.line(loc + ('id',))}: rule id '{rule.id}' is also used in {seen_rules[rule.id]}")
+        return
+    if not rule.id.startswith(cause.id + "."):
+        problems.append(f"{path}:{lines.line(loc + ('id',))}: rule id '{rule.id}' must start with '{cause.id}.'")
+    seen_rules[rule.id] = path
+    try:
+        cond = C.parse(rule.when, schema)
+    except C.ConditionError as exc:
+        problems.append(f"{path}:{lines.line(loc + ('when',) + exc.loc)}: rule {rule.id}: {exc}")
+        return
+    branches = C.branch_count(cond)
+    if branches > SHARD_BRANCHES:
+        problems.append(f"{path}:{lines.line(loc + ('when',))}: rule {rule.id} has {branches} "
+                        f"alternative branches; at most {SHARD_BRANCHES} fit the engine "
+                        "(split it into several rules)")
+        return
+    basis = rule.basis or cause.basis
+    weight = rule.weight * policy.basis_factor[basis]
+    rules.append(CompiledRule.build(rule, cause, cond, weight, path, lines.line(loc)))
+    for j, case in enumerate(rule.cases):
+        problems.extend(_check_case_facts(case.facts, schema, path, lines, loc + ("cases", j, "facts")))
+
+
+class _OneLine:
+    """Places every key of a generated rule on the line of the cause field it comes from."""
+
+    def __init__(self, line: int):
+        self._line = line
+
+    def line(self, loc: tuple[Any, ...]) -> int:
+        return self._line
+
+
+def _shared_rule_outs(roots: Roots, causes: dict[str, Any], symptom_lines: dict[str, tuple[Path, int, int]],
+                      schema: FactSchema, problems: list[str]) -> list[tuple[Any, Any, int]]:
+    """The rule-outs every cause shares (kb/rule_templates.yaml), filled in from each cause's
+    `symptoms` and `needs_stream`: (rule, cause, line in the cause file) for each."""
+    from .models import Rule, RuleTemplates
+
+    path = roots.kb / "rule_templates.yaml"
+    loaded = _load_model(path, RuleTemplates, problems)
+    if loaded is None:
+        return []
+    templates = loaded[0]
+    known = list(schema["case.symptom"].values)
+    generated = []
+    for cause_id, cause in sorted(causes.items()):
+        cause_path, symptoms_line, stream_line = symptom_lines[cause_id]
+        unknown = [s for s in cause.symptoms if s not in known or s not in templates.symptom_labels]
+        if unknown:
+            problems.append(f"{cause_path}:{symptoms_line}: "
+                            f"symptoms: {', '.join(unknown)} not among case.symptom's values")
+            continue
+        fill = {"$symptoms": list(cause.symptoms), "$own": cause.symptoms[0],
+                "$other": next((s for s in known if s not in cause.symptoms), cause.symptoms[0]),
+                "$labels": ", ".join(templates.symptom_labels[s] for s in cause.symptoms)}
+        wanted = [("symptom_elsewhere", templates.symptom_elsewhere, symptoms_line)]
+        if cause.needs_stream:
+            wanted.append(("never_started", templates.never_started, stream_line))
+        for name, template, line in wanted:
+            data = _filled(template.model_dump(), fill)
+            generated.append((Rule.model_validate({"id": f"{cause_id}.{name}", **data}), cause, line))
+    return generated
+
+
+def _filled(value: Any, fill: dict[str, Any]) -> Any:
+    """A template with its $placeholders replaced: a whole-string placeholder by its value
+    (a list stays a list), a placeholder inside text by its text."""
+    if isinstance(value, dict):
+        return {k: _filled(v, fill) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_filled(v, fill) for v in value]
+    if isinstance(value, str):
+        if value in fill:
+            return fill[value]
+        for key, text in fill.items():
+            if isinstance(text, str):
+                value = value.replace(key, text)
+    return value
+
+
 def _load_codes(roots: Roots, schema: FactSchema, problems: list[str]) -> dict[str, Any]:
-    from .kb_models import CodeTable
+    from .models import CodeTable
 
     tables: dict[str, Any] = {}
     for path in sorted((roots.kb / "codes").glob("*.yaml")):
@@ -224,7 +297,7 @@ def _load_codes(roots: Roots, schema: FactSchema, problems: list[str]) -> dict[s
 
 
 def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
-    from .kb_models import PhraseFile
+    from .models import PhraseFile
 
     path = roots.kb / "ingest" / "phrases.yaml"
     if not path.exists():
@@ -256,6 +329,23 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
             elif value is not None and not schema[fact].accepts(value):
                 problems.append(f"{path}:{lines.line(loc)}: {value!r} does not fit {fact}")
     return phrases
+
+
+def _load_signs_policy(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
+    from .models import SignsPolicy
+
+    path = roots.kb / "ingest" / "signs.yaml"
+    if not path.exists():
+        return None
+    loaded = _load_model(path, SignsPolicy, problems)
+    if loaded is None:
+        return None
+    policy, lines = loaded
+    known = set(schema["case.symptom"].values)
+    for symptom in policy.symptom_signs:
+        if symptom not in known:
+            problems.append(f"{path}:{lines.line(('symptom_signs', symptom))}: '{symptom}' is not a value of case.symptom")
+    return policy
 
 
 def _flat(data: dict[str, Any], prefix: str = "") -> Any:

@@ -36,9 +36,9 @@ from typing import Any
 
 from durable import engine as durable
 
-from . import conditions as C
-from .errors import EngineError
-from .shards import SENTINEL, Shard
+from ..knowledge import conditions as C
+from ..errors import EngineError
+from ..knowledge.shards import SENTINEL, Shard
 
 
 class _QuietHost(durable.Host):

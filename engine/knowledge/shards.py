@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import conditions as C
-from .errors import EngineError
+from ..errors import EngineError
 
 SHARD_BRANCHES = 60  # with the sentinel, under the 64 simultaneous matches that break durable_rules
 GUARD = {"_case": 1}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from .emit import Emitter
+from ..emit import Emitter
 
 Obj = dict[str, Any]
 MAX_DEPTH = 12

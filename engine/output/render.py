@@ -12,10 +12,9 @@ from collections import Counter
 from functools import cached_property
 from typing import Any
 
-from . import conditions as C
-from .case import FactSet, observations_from_case
-from .diagnosis import CauseResult, Diagnosis, Doctor
-from .knowledge import KnowledgeBase
+from ..knowledge import conditions as C
+from ..reasoning.diagnosis import CauseResult, Diagnosis
+from ..knowledge.load import KnowledgeBase
 
 SCHEMA_VERSION = "rtms-doctor/diagnosis/v1"
 STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cannot tell",
@@ -60,7 +59,7 @@ def _bytecode_cache():  # type: ignore[no-untyped-def]
     """Compiled templates kept between runs (Jinja checks each template's modification time)."""
     from jinja2 import FileSystemBytecodeCache
 
-    from .kbcache import cache_dir
+    from ..knowledge.cache import cache_dir
 
     folder = cache_dir()
     if folder is None:
@@ -269,91 +268,3 @@ def _step(step) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     data = dict(step)
     data["snippet"] = (step.snippet or "").rstrip("\n")
     return data
-
-
-def template_problems(kb: KnowledgeBase) -> list[str]:
-    """Render every template against sample diagnoses; return what failed (for lint)."""
-    try:
-        renderer = Renderer(kb)
-        doctor = Doctor(kb)
-        diagnoses = [doctor.diagnose(FactSet(kb.schema).resolve()), doctor.diagnose(_sample_facts(kb))]
-    except Exception as exc:
-        return [f"templates: cannot prepare sample diagnoses: {type(exc).__name__}: {exc}"]
-    jobs = {
-        "report.md.j2": lambda: [renderer.markdown(d) for d in diagnoses],
-        "reply.md.j2": lambda: [renderer.reply(d) for d in diagnoses],
-        "cause.md.j2": lambda: [renderer.cause(c) for c in kb.causes],
-        "explain.md.j2": lambda: [_render_explain(renderer, doctor, kb)],
-        "facts.md.j2": lambda: [renderer.facts(diagnoses[1].facts, [])],
-        "stats.md.j2": lambda: [renderer.stats(kb_stats(kb))],
-        "batch.md.j2": lambda: [renderer.batch_summary([{"case": "c", "top_cause": "x", "confidence": 0.5,
-                                                         "runner_up": "", "status": "likely"}])],
-        "eval.md.j2": lambda: [renderer.eval_report({"cases": 1, "top1": 1.0, "top3": 1.0, "mean_rank": 1.0,
-                                                     "misses": [{"case": "c", "expected": ["x"], "rank": 2,
-                                                                 "said": ["y"]}],
-                                                     "errors": [{"case": "d", "error": "e"}]})],
-    }
-    problems: list[str] = []
-    for name, job in jobs.items():
-        try:
-            job()
-        except Exception as exc:
-            path = kb.roots.reports / name
-            line = getattr(exc, "lineno", None) or _template_line(exc, path)
-            problems.append(f"{path}:{line or 1}: {type(exc).__name__}: {exc}")
-    try:
-        for diagnosis in diagnoses:
-            json.loads(renderer.json(diagnosis))
-    except Exception as exc:
-        problems.append(f"json output: {type(exc).__name__}: {exc}")
-    return problems
-
-
-def _render_explain(renderer: Renderer, doctor: Doctor, kb: KnowledgeBase) -> str:
-    from .explain import Reading, diagnose_readings
-
-    found = [Reading(table, table.codes[0]) for table in kb.codes.values()]
-    return renderer.explain("sample", found, diagnose_readings(doctor, found)) if found else ""
-
-
-def kb_stats(kb: KnowledgeBase) -> dict[str, Any]:
-    """Causes, rules and cases per group, and the causes no case ever rules out."""
-    groups: dict[str, dict[str, int]] = {}
-    lacking = []
-    for cause in kb.causes.values():
-        row = groups.setdefault(cause.group, {"causes": 0, "rules": 0, "cases": 0, "rule_outs": 0})
-        rules = kb.rules_for(cause.id)
-        row["causes"] += 1
-        row["rules"] += len(rules)
-        row["cases"] += sum(len(r.cases) for r in rules)
-        excluding = [r for r in rules if r.rule.weight < 0 and any(c.expect == "hit" for c in r.cases)
-                     and not all(kb.schema[p].triage for p in r.paths)]  # a cause's own rule-outs
-        row["rule_outs"] += len(excluding)
-        if not excluding and cause.status != "deprecated":
-            lacking.append({"id": cause.id, "group": cause.group})
-    total = {k: sum(g[k] for g in groups.values()) for k in ("causes", "rules", "cases", "rule_outs")}
-    return {"groups": dict(sorted(groups.items())), "total": total, "lacking_rule_out": lacking,
-            "codes": {kind: len(t.codes) for kind, t in sorted(kb.codes.items())},
-            "facts": len(kb.schema.specs)}
-
-
-def _template_line(exc: BaseException, path) -> int | None:  # type: ignore[no-untyped-def]
-    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
-    line = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == str(path):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
-def _sample_facts(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
-    """A busy case: the facts of the first 'hit' case of every rule, merged."""
-    facts = FactSet(kb.schema)
-    for rule in kb.rules:
-        for case in rule.cases:
-            if case.expect == "hit":
-                facts.extend(observations_from_case(case.facts, kb.schema, f"sample:{rule.id}"))
-                break
-    return facts.resolve()

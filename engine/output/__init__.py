@@ -1,0 +1,1 @@
+"""What leaves the tool: reports rendered from the Jinja2 templates in reports/."""

@@ -1,0 +1,77 @@
+"""Lint of the templates: render every one against sample diagnoses and report what fails."""
+from __future__ import annotations
+
+import json
+
+from ..knowledge.case import FactSet, observations_from_case
+from ..knowledge.load import KnowledgeBase
+from ..knowledge.stats import kb_stats
+from ..reasoning.diagnosis import Doctor
+from .render import Renderer
+
+
+def template_problems(kb: KnowledgeBase) -> list[str]:
+    """Render every template against sample diagnoses; return what failed (for lint)."""
+    try:
+        renderer = Renderer(kb)
+        doctor = Doctor(kb)
+        diagnoses = [doctor.diagnose(FactSet(kb.schema).resolve()), doctor.diagnose(_sample_facts(kb))]
+    except Exception as exc:
+        return [f"templates: cannot prepare sample diagnoses: {type(exc).__name__}: {exc}"]
+    jobs = {
+        "report.md.j2": lambda: [renderer.markdown(d) for d in diagnoses],
+        "reply.md.j2": lambda: [renderer.reply(d) for d in diagnoses],
+        "cause.md.j2": lambda: [renderer.cause(c) for c in kb.causes],
+        "explain.md.j2": lambda: [_render_explain(renderer, doctor, kb)],
+        "facts.md.j2": lambda: [renderer.facts(diagnoses[1].facts, [])],
+        "stats.md.j2": lambda: [renderer.stats(kb_stats(kb))],
+        "batch.md.j2": lambda: [renderer.batch_summary([{"case": "c", "top_cause": "x", "confidence": 0.5,
+                                                         "runner_up": "", "status": "likely"}])],
+        "eval.md.j2": lambda: [renderer.eval_report({"cases": 1, "top1": 1.0, "top3": 1.0, "mean_rank": 1.0,
+                                                     "misses": [{"case": "c", "expected": ["x"], "rank": 2,
+                                                                 "said": ["y"]}],
+                                                     "errors": [{"case": "d", "error": "e"}]})],
+    }
+    problems: list[str] = []
+    for name, job in jobs.items():
+        try:
+            job()
+        except Exception as exc:
+            path = kb.roots.reports / name
+            line = getattr(exc, "lineno", None) or _template_line(exc, path)
+            problems.append(f"{path}:{line or 1}: {type(exc).__name__}: {exc}")
+    try:
+        for diagnosis in diagnoses:
+            json.loads(renderer.json(diagnosis))
+    except Exception as exc:
+        problems.append(f"json output: {type(exc).__name__}: {exc}")
+    return problems
+
+
+def _render_explain(renderer: Renderer, doctor: Doctor, kb: KnowledgeBase) -> str:
+    from ..reasoning.explain import Reading, diagnose_readings
+
+    found = [Reading(table, table.codes[0]) for table in kb.codes.values()]
+    return renderer.explain("sample", found, diagnose_readings(doctor, found)) if found else ""
+
+
+def _template_line(exc: BaseException, path) -> int | None:  # type: ignore[no-untyped-def]
+    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == str(path):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _sample_facts(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
+    """A busy case: the facts of the first 'hit' case of every rule, merged."""
+    facts = FactSet(kb.schema)
+    for rule in kb.rules:
+        for case in rule.cases:
+            if case.expect == "hit":
+                facts.extend(observations_from_case(case.facts, kb.schema, f"sample:{rule.id}"))
+                break
+    return facts.resolve()

@@ -1,0 +1,1 @@
+"""From observed facts to a ranked diagnosis: the rule engines, ranking, questions, explain."""
