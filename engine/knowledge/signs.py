@@ -1,0 +1,78 @@
+"""The causes' text signs, compiled once at load (and cached with the KB) for the scorer.
+
+Each sign becomes a tuple of stemmed tokens with a weight: its kind's weight times its
+specificity, the mean inverse document frequency of its tokens across the causes' signs,
+scaled to 0..1 (a token every cause's signs use is worth nothing).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .tokens import sign_tokens, stem
+
+
+@dataclass(frozen=True)
+class Sign:
+    owner: str  # a cause id, or "symptom:<value>", or "off_topic" / "on_topic"
+    text: str  # as written in the KB, shown in the evidence
+    kind: str  # say | literal | words
+    tokens: tuple[str, ...]  # stemmed; for `say` without stopwords
+    weight: float
+    negated: bool  # the sign itself holds a negation word
+
+
+@dataclass
+class CompiledSigns:
+    policy: Any  # the SignsPolicy record
+    signs: list[Sign]
+    by_first: dict[str, list[Sign]]  # signs by their first token, to look up from a post
+    stopwords: frozenset[str]
+    negations: frozenset[str]
+
+    def owners(self) -> set[str]:
+        return {sign.owner for sign in self.signs}
+
+
+def compile_signs(causes: dict[str, Any], policy: Any) -> CompiledSigns:
+    stop = frozenset(stem(w) for w in policy.stopwords)
+    negations = frozenset(stem(w) for w in policy.negation_words) | {"not"}
+    raw: list[tuple[str, str, str, tuple[str, ...]]] = []
+    for cause_id, cause in sorted(causes.items()):
+        for kind in ("say", "literal", "words"):
+            for text in getattr(cause.signs, kind):
+                toks = sign_tokens(text)
+                if kind == "say":
+                    toks = tuple(t for t in toks if t not in stop or t in negations)
+                if toks:
+                    raw.append((cause_id, kind, text, toks))
+    # inverse document frequency of each token over the causes' signs
+    documents: dict[str, set[str]] = {}
+    for cause_id, _, _, toks in raw:
+        for token in toks:
+            documents.setdefault(token, set()).add(cause_id)
+    n = max(len(causes), 2)
+    top = math.log(n)
+    idf = {token: math.log(n / len(owners)) / top for token, owners in documents.items()}
+    signs: list[Sign] = []
+    for cause_id, kind, text, toks in raw:
+        specificity = sum(idf[t] for t in toks if t not in negations) / max(1, sum(1 for t in toks if t not in negations))
+        if specificity < policy.min_specificity:
+            continue
+        signs.append(Sign(cause_id, text, kind, toks, policy.kind_weight[kind] * specificity,
+                          any(t in negations for t in toks)))
+    for symptom, texts in sorted(policy.symptom_signs.items()):
+        for text in texts:
+            toks = tuple(t for t in sign_tokens(text) if t not in stop or t in negations)
+            if toks:
+                signs.append(Sign(f"symptom:{symptom}", text, "say", toks, 1.0, any(t in negations for t in toks)))
+    for owner, texts in (("on_topic", policy.on_topic_words), ("off_topic", policy.off_topic_signs)):
+        for text in texts:
+            toks = sign_tokens(text)
+            if toks:
+                signs.append(Sign(owner, text, "literal", toks, 1.0, False))
+    by_first: dict[str, list[Sign]] = {}
+    for sign in signs:
+        by_first.setdefault(sign.tokens[0], []).append(sign)
+    return CompiledSigns(policy, signs, by_first, stop, negations)

@@ -1,0 +1,57 @@
+"""Words as the signs scorer compares them: one tokenizer for the KB's signs and for posts.
+
+Lower case; camelCase, snake_case, dotted and slashed names split into words; "n't" folded
+into "not"; English words stemmed with Snowball (so "arrives", "arrived" and "arriving" meet).
+Clauses end at sentence punctuation, line breaks, commas and semicolons, and before "but".
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_NT = re.compile(r"(?i)\b(can)not\b|n['’]t\b")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# a token: a run of letters and digits (decimal points inside numbers kept: "1.0.3", "48.0")
+# and the punctuation that ends a clause: . ! ? ; : , before white space (not inside
+# "meeting.rtms_started" or "meeting:read:meeting_audio"), or a line break
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[.!?;:,](?=\s|$)|\n")
+_WORD = re.compile(r"[a-z]")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    from snowballstemmer.english_stemmer import EnglishStemmer  # a pure-Python stemmer, 1 ms to import
+
+    return EnglishStemmer()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    if len(word) <= 3 or not _WORD.match(word):
+        return word
+    return _stemmer().stemWord(word)
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """(stemmed token, clause number, line number) for each word of text; punctuation only
+    breaks clauses."""
+    text = _NT.sub(lambda m: f"{m.group(1) or ''} not", text)
+    out: list[tuple[str, int, int]] = []
+    clause, line = 0, 1
+    for raw in _TOKEN.findall(text):
+        if not raw[0].isalnum():
+            clause += 1
+            line += raw == "\n"
+            continue
+        for part in _CAMEL.sub(" ", raw).split():
+            word = part.lower()
+            if word == "but":
+                clause += 1
+                continue
+            out.append((stem(word), clause, line))
+    return out
+
+
+def sign_tokens(text: str) -> tuple[str, ...]:
+    """The stemmed words of one sign, punctuation dropped."""
+    return tuple(token for token, _, _ in tokens(text))
