@@ -25,6 +25,7 @@ class CaseInput:
     name: str
     files: tuple[str, ...]
     expected: tuple[str, ...] = ()
+    off_topic: bool = False  # labelled as not about RTMS (expected: [], off_topic: true)
 
 
 @dataclass
@@ -34,6 +35,9 @@ class CaseOutcome:
     ranking: list[dict[str, Any]] = field(default_factory=list)  # id, title, status, confidence
     report: str = ""
     expected: tuple[str, ...] = ()
+    expected_off_topic: bool = False
+    off_topic: bool = False  # what the tool said
+    thin: bool = False
 
 
 def _case_files(folder: Path) -> tuple[str, ...]:
@@ -41,10 +45,11 @@ def _case_files(folder: Path) -> tuple[str, ...]:
                  if p.is_file() and not p.name.startswith(".") and p.name != EXPECT_FILE)
 
 
-def _expected(folder: Path, stem: str | None = None) -> tuple[str, ...]:
+def _expected(folder: Path, stem: str | None = None) -> tuple[tuple[str, ...], bool]:
+    """(expected cause ids, whether the case is labelled off-topic)."""
     path = folder / (f"{stem}.{EXPECT_FILE}" if stem else EXPECT_FILE)
     if not path.exists():
-        return ()
+        return (), False
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -52,7 +57,7 @@ def _expected(folder: Path, stem: str | None = None) -> tuple[str, ...]:
     expected = data.get("expected") if isinstance(data, dict) else None
     if not isinstance(expected, list) or not all(isinstance(e, str) for e in expected):
         raise InputError(f"{path}: needs 'expected: [cause_id, ...]'")
-    return tuple(expected)
+    return tuple(expected), data.get("off_topic") is True
 
 
 def discover(paths: Iterable[str]) -> list[CaseInput]:
@@ -64,9 +69,9 @@ def discover(paths: Iterable[str]) -> list[CaseInput]:
         if not path.exists():
             raise InputError(f"{raw}: no such file or folder")
         if path.is_file():
-            cases.append(CaseInput(path.stem, (str(path),), _expected(path.parent, path.stem)))
+            cases.append(CaseInput(path.stem, (str(path),), *_expected(path.parent, path.stem)))
         elif (path / EXPECT_FILE).exists():
-            cases.append(CaseInput(path.name, _case_files(path), _expected(path)))
+            cases.append(CaseInput(path.name, _case_files(path), *_expected(path)))
         else:
             for child in sorted(path.iterdir()):
                 if child.name.startswith(".") or child.name.endswith(EXPECT_FILE):
@@ -74,7 +79,7 @@ def discover(paths: Iterable[str]) -> list[CaseInput]:
                 if child.is_dir():
                     files = _case_files(child)
                     if files:
-                        cases.append(CaseInput(child.name, files, _expected(child)))
+                        cases.append(CaseInput(child.name, files, *_expected(child)))
                 else:
                     cases.append(CaseInput(child.stem, (str(child),), _expected(path, child.stem)))
     names = [c.name for c in cases]
@@ -107,12 +112,16 @@ def _run(case: CaseInput) -> CaseOutcome:
             raise InputError("no input files")
         diagnosis = doctor.diagnose(read_inputs(case.files, kb), questions=fmt != "none")
     except InputError as exc:
-        return CaseOutcome(case.name, error=str(exc), expected=case.expected)
+        return CaseOutcome(case.name, error=str(exc), expected=case.expected,
+                           expected_off_topic=case.off_topic)
     ranking = [{"id": r.cause.id, "title": r.cause.title, "status": r.status,
                 "confidence": round(r.confidence, 4)} for r in diagnosis.causes]
     report = {"markdown": renderer.markdown, "json": renderer.json, "reply": renderer.reply}.get(fmt)
+    # a label may use a catalog id that the KB splits into several causes (aliases)
+    expected = tuple(dict.fromkeys(c for e in case.expected for c in kb.aliases.get(e, (e,))))
     return CaseOutcome(case.name, ranking=ranking, report=report(diagnosis) if report else "",
-                       expected=case.expected)
+                       expected=expected, expected_off_topic=case.off_topic,
+                       off_topic=diagnosis.off_topic, thin=diagnosis.thin)
 
 
 def run_cases(cases: list[CaseInput], root: str | None, fmt: str, jobs: int,
@@ -166,13 +175,23 @@ class EvalFigures:
 def evaluate(outcomes: list[CaseOutcome]) -> EvalFigures:
     """Top-1 / top-3 accuracy (the expected cause ranked there and likely or possible) and
     the mean rank of the expected cause in the full ranking."""
-    labelled = [o for o in outcomes if o.expected and not o.error]
+    labelled = [o for o in outcomes if (o.expected or o.expected_off_topic) and not o.error]
     top1 = top3 = 0
     ranks: list[int] = []
     misses = []
     for o in labelled:
+        if o.expected_off_topic:  # right when the tool calls it off-topic
+            top1 += o.off_topic
+            top3 += o.off_topic
+            ranks.append(1 if o.off_topic else 2)
+            if not o.off_topic:
+                misses.append({"case": o.name, "expected": ["(off-topic)"], "rank": 2,
+                               "said": [f"{r['id']} ({r['status']}, {round(r['confidence'] * 100)}%)"
+                                        for r in o.ranking[:3]]})
+            continue
         ids = [r["id"] for r in o.ranking]
-        shown = [r["id"] for r in o.ranking if r["status"] in ("likely", "possible")]
+        # a post called off-topic shows no cause
+        shown = [] if o.off_topic else [r["id"] for r in o.ranking if r["status"] in ("likely", "possible")]
         rank = min((ids.index(e) + 1 for e in o.expected if e in ids), default=len(ids) + 1)
         ranks.append(rank)
         hit1 = bool(shown) and shown[0] in o.expected

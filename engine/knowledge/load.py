@@ -86,6 +86,7 @@ class KnowledgeBase:
     codes: dict[str, Record] = field(default_factory=dict)  # kb_models.CodeTable, by kind
     phrases: Record | None = None  # kb_models.PhraseFile
     signs: Any = None  # signs.CompiledSigns: the causes' text signs, ready to match
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other id -> cause ids
     version: str = ""
 
     def rules_for(self, cause_id: str) -> list[CompiledRule]:
@@ -174,7 +175,8 @@ def _load(roots: Roots) -> KnowledgeBase:
         cause = causes[rule_file.cause]
         for i, rule in enumerate(rule_file.rules):
             _add_rule(rule, cause, path, lines, ("rules", i), schema, policy, rules, seen_rules, problems)
-    for rule, cause, line in _shared_rule_outs(roots, causes, symptom_lines, schema, problems):
+    shared, symptom_labels = _shared_rule_outs(roots, causes, symptom_lines, schema, problems)
+    for rule, cause, line in shared:
         _add_rule(rule, cause, cause_files[cause.id][0], _OneLine(line), (), schema, policy, rules,
                   seen_rules, problems)
     codes = _load_codes(roots, schema, problems)
@@ -187,8 +189,11 @@ def _load(roots: Roots) -> KnowledgeBase:
     kb = KnowledgeBase(roots, schema, to_record(policy), {k: to_record(v) for k, v in sorted(causes.items())},
                        rules, shards, cause_files, {k: to_record(v) for k, v in codes.items()},
                        to_record(phrases) if phrases is not None else None)
+    for cause_id, cause in sorted(causes.items()):
+        for alias in cause.aliases:
+            kb.aliases[alias] = kb.aliases.get(alias, ()) + (cause_id,)
     if signs_policy is not None:
-        kb.signs = compile_signs(kb.causes, to_record(signs_policy))
+        kb.signs = compile_signs(kb.causes, to_record(signs_policy), symptom_labels)
     kb.version = f"{policy.kb_version}+{_content_hash(roots)}"
     return kb
 
@@ -232,15 +237,16 @@ class _OneLine:
 
 
 def _shared_rule_outs(roots: Roots, causes: dict[str, Any], symptom_lines: dict[str, tuple[Path, int, int]],
-                      schema: FactSchema, problems: list[str]) -> list[tuple[Any, Any, int]]:
+                      schema: FactSchema, problems: list[str]) -> tuple[list[tuple[Any, Any, int]], dict[str, str]]:
     """The rule-outs every cause shares (kb/rule_templates.yaml), filled in from each cause's
-    `symptoms` and `needs_stream`: (rule, cause, line in the cause file) for each."""
+    `symptoms` and `needs_stream`: (rule, cause, line in the cause file) for each; and the
+    symptoms' labels."""
     from .models import Rule, RuleTemplates
 
     path = roots.kb / "rule_templates.yaml"
     loaded = _load_model(path, RuleTemplates, problems)
     if loaded is None:
-        return []
+        return [], {}
     templates = loaded[0]
     known = list(schema["case.symptom"].values)
     generated = []
@@ -260,7 +266,7 @@ def _shared_rule_outs(roots: Roots, causes: dict[str, Any], symptom_lines: dict[
         for name, template, line in wanted:
             data = _filled(template.model_dump(), fill)
             generated.append((Rule.model_validate({"id": f"{cause_id}.{name}", **data}), cause, line))
-    return generated
+    return generated, dict(templates.symptom_labels)
 
 
 def _filled(value: Any, fill: dict[str, Any]) -> Any:

@@ -60,6 +60,8 @@ class Cause(_Strict):
     references: list[Reference] = Field(min_length=1)
     codes: list[str] = Field(default_factory=list)  # e.g. "rest 2310", "stop_reason 18"
     replaced_by: Optional[str] = None  # for deprecated causes
+    # other ids this cause answers to, e.g. a catalog id the KB splits into several causes
+    aliases: list[str] = Field(default_factory=list)
     signs: Signs = Field(default_factory=Signs)  # text evidence (engine/ingest signs scorer)
     # answers to case.symptom (where it goes wrong first) this cause can produce; any other
     # answer rules it out (the <id>.symptom_elsewhere rule, generated from kb/rule_templates.yaml)

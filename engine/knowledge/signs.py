@@ -30,12 +30,13 @@ class CompiledSigns:
     by_first: dict[str, list[Sign]]  # signs by their first token, to look up from a post
     stopwords: frozenset[str]
     negations: frozenset[str]
+    symptom_labels: dict[str, str]  # case.symptom value -> words for it in a report
 
     def owners(self) -> set[str]:
         return {sign.owner for sign in self.signs}
 
 
-def compile_signs(causes: dict[str, Any], policy: Any) -> CompiledSigns:
+def compile_signs(causes: dict[str, Any], policy: Any, symptom_labels: dict[str, str]) -> CompiledSigns:
     stop = frozenset(stem(w) for w in policy.stopwords)
     negations = frozenset(stem(w) for w in policy.negation_words) | {"not"}
     raw: list[tuple[str, str, str, tuple[str, ...]]] = []
@@ -75,4 +76,4 @@ def compile_signs(causes: dict[str, Any], policy: Any) -> CompiledSigns:
     by_first: dict[str, list[Sign]] = {}
     for sign in signs:
         by_first.setdefault(sign.tokens[0], []).append(sign)
-    return CompiledSigns(policy, signs, by_first, stop, negations)
+    return CompiledSigns(policy, signs, by_first, stop, negations, symptom_labels)

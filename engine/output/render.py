@@ -21,6 +21,7 @@ STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cann
                 "ruled_out": "ruled out"}
 MAX_VALUE_CHARS = 160
 TABLE_ROWS = 8  # causes in the differential table
+MAX_SIGNS_SHOWN = 6  # matched words shown per cause
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
@@ -128,12 +129,46 @@ class Renderer:
         return {"rule": rule.id, "because": rule.rule.because, "source": rule.rule.source,
                 "weight": round(rule.effective_weight, 3), "facts": facts}
 
+    def _all_evidence(self, r: CauseResult, diagnosis: Diagnosis) -> list[dict[str, Any]]:
+        return [self._evidence(o, diagnosis) for o in r.hits] + self._text_evidence(r)
+
+    def _text_evidence(self, r: CauseResult) -> list[dict[str, Any]]:
+        """The post's words behind a cause, as evidence rows like a rule's."""
+        said = r.text
+        if said is None:
+            return []
+        rows = []
+        source = self.kb.signs.policy.source
+        if said.signs_weight > 0:
+            shown = said.matches[:MAX_SIGNS_SHOWN]
+            more = f" and {len(said.matches) - len(shown)} more" if len(said.matches) > len(shown) else ""
+            rows.append({
+                "rule": f"{r.cause.id}.text_signs", "source": r.cause.references[0].url,
+                "because": f"The post uses words developers write when this cause is at play ({len(said.matches)} sign(s), graded by how specific they are).",
+                "weight": round(said.signs_weight, 3),
+                "facts": [{"path": f"words ({m.sign.kind})", "value": f"'{m.sign.text}'",
+                           "source": f"{m.file}:line {m.line}", "test": f"sign weight {m.sign.weight:.2f}"}
+                          for m in shown] + ([{"path": "words", "value": more.strip(), "source": "-",
+                                               "test": ""}] if more else []),
+            })
+        if said.symptom_weight > 0:
+            label = self.kb.signs.symptom_labels.get(said.symptom, said.symptom)
+            rows.append({
+                "rule": f"{r.cause.id}.text_symptom", "source": source,
+                "because": f"The post reads as going wrong first at {label}, which this cause produces.",
+                "weight": round(said.symptom_weight, 3),
+                "facts": [{"path": "case.symptom (read softly)", "value": f"'{m.sign.text}'",
+                           "source": f"{m.file}:line {m.line}", "test": f"symptom {said.symptom}"}
+                          for m in said.symptom_matches[:MAX_SIGNS_SHOWN]],
+            })
+        return rows
+
     def _finding(self, rank: int, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
         cause = r.cause
         row = self._row(rank, r)
         row.update({
             "summary": cause.summary, "why": cause.why,
-            "evidence": [self._evidence(o, diagnosis) for o in r.hits],
+            "evidence": self._all_evidence(r, diagnosis),
             "remediation": [_step(s) for s in cause.remediation],
             "references": [dict(ref) for ref in cause.references],
             "prior": cause.prior, "score": round(r.score, 3), "evidence_total": round(r.evidence, 3),
@@ -186,7 +221,7 @@ class Renderer:
         for i, r in enumerate(diagnosis.causes):
             item = self._row(i + 1, r)
             item["evidence"] = findings[r.cause.id]["evidence"] if r.cause.id in findings else \
-                [self._evidence(o, diagnosis) for o in r.hits]
+                self._all_evidence(r, diagnosis)
             item["score"] = round(r.score, 3)
             causes.append(item)
         out = {"schema": SCHEMA_VERSION, "kb_version": view["kb_version"], "causes": causes,

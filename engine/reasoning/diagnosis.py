@@ -17,6 +17,7 @@ from ..knowledge.case import ResolvedFacts
 from .durable_engine import DurableEvaluator
 from ..errors import EngineError
 from ..knowledge.load import CompiledRule, KnowledgeBase
+from .text_evidence import CauseText, TextReading, read_text_evidence
 
 TRUE, UNKNOWN = C.Truth.TRUE, C.Truth.UNKNOWN
 STATUS_ORDER = {"likely": 0, "possible": 1, "cannot_tell": 2, "ruled_out": 3}
@@ -61,11 +62,16 @@ class CauseResult:
     hits: list[CompiledRule]  # rules that fired for this cause
     rules: tuple[CompiledRule, ...]  # all of the cause's rules
     outcomes: dict[str, C.Truth]  # the case's outcomes, shared by every cause
+    text: CauseText | None = None  # what the post's words add (ingest signs), if anything
 
     @property
     def unknown(self) -> list[CompiledRule]:
         """The cause's rules that cannot tell yet (computed when a report needs them)."""
         return [r for r in self.rules if self.outcomes[r.id] is UNKNOWN]
+
+    @property
+    def rule_evidence(self) -> float:
+        return self.evidence - (self.text.weight if self.text else 0.0)
 
     @property
     def supporting(self) -> list[CompiledRule]:
@@ -90,6 +96,9 @@ class Diagnosis:
     causes: list[CauseResult]
     outcomes: dict[str, C.Truth]
     questions: list[Question] = field(default_factory=list)
+    text: TextReading = field(default_factory=TextReading)
+    thin: bool = False  # almost nothing specific was read: the ranking is mostly the priors
+    off_topic: bool = False  # the text is about another Zoom product, not RTMS
 
     def by_status(self, status: str) -> list[CauseResult]:
         return [c for c in self.causes if c.status == status]
@@ -152,7 +161,8 @@ class Doctor:
             return "possible"
         return "cannot_tell"
 
-    def rank(self, outcomes: dict[str, C.Truth]) -> list[CauseResult]:
+    def rank(self, outcomes: dict[str, C.Truth], text: TextReading | None = None) -> list[CauseResult]:
+        texts = text.causes if text is not None else {}
         hits: dict[str, list[CompiledRule]] = {}
         rules_by_id = self.rules_by_id
         for rule_id, truth in outcomes.items():
@@ -163,19 +173,26 @@ class Doctor:
         for cause_id, cause in self.kb.causes.items():
             prior_score = self._prior_logit[cause_id]
             moved = hits.get(cause_id)
-            if moved is None:
+            said = texts.get(cause_id)
+            if moved is None and said is None:
                 confidence, status = self._unmoved[cause_id]
                 result = CauseResult(cause, status, confidence, prior_score, 0, [],
                                      self._rules_by_cause[cause_id], outcomes)
             else:
-                cause_hits = sorted(moved, key=lambda r: r.id)  # a fixed order: a fixed float sum
+                cause_hits = sorted(moved or (), key=lambda r: r.id)  # a fixed order: a fixed float sum
                 evidence = sum(r.effective_weight for r in cause_hits)
+                # a rule-out stands whatever the words say: text evidence never lifts it
+                ruled_out = evidence <= self.kb.policy.ruled_out
+                if said is not None and not ruled_out:
+                    evidence += said.weight
+                else:
+                    said = None
                 score = prior_score + evidence
                 confidence = sigmoid(score)
-                supported = any(r.effective_weight > 0 for r in cause_hits)
+                supported = any(r.effective_weight > 0 for r in cause_hits) or said is not None
                 status = self._status(evidence, supported, confidence)
                 result = CauseResult(cause, status, confidence, score, evidence, cause_hits,
-                                     self._rules_by_cause[cause_id], outcomes)
+                                     self._rules_by_cause[cause_id], outcomes, said)
             keyed.append(((STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[cause_id], result))
         keyed.sort(key=lambda item: item[0])
         return [result for _, result in keyed]
@@ -183,11 +200,27 @@ class Doctor:
     def diagnose(self, facts: ResolvedFacts, questions: bool = True) -> Diagnosis:
         normalized = facts.normalized()
         outcomes = self.outcomes(normalized)
-        ranked = self.rank(outcomes)
-        diagnosis = Diagnosis(self.kb, facts, ranked, outcomes)
+        text = read_text_evidence(facts.signs, self.kb)
+        ranked = self.rank(outcomes, text)
+        diagnosis = Diagnosis(self.kb, facts, ranked, outcomes, text=text)
+        self._judge_reading(diagnosis, normalized)
         if questions:
             diagnosis.questions = diverse(self.follow_up(normalized, ranked), self.kb.policy.questions)
         return diagnosis
+
+    def _judge_reading(self, diagnosis: Diagnosis, normalized: dict[str, Any]) -> None:
+        """Thin: almost nothing specific was read, so the ranking is mostly the priors.
+        Off-topic: the words are another Zoom product's, none of RTMS's."""
+        signs = self.kb.signs
+        if signs is None or not diagnosis.facts.signs:
+            return  # structured input only: its facts speak for themselves
+        specific = sum(1 for path in normalized if not self.kb.schema[path].triage)
+        strongest = diagnosis.text.strongest
+        thin = signs.policy.thin
+        diagnosis.thin = specific < thin.min_facts and strongest < thin.min_text_evidence
+        diagnosis.off_topic = (bool(diagnosis.text.off_topic) and not diagnosis.text.on_topic
+                               and specific < thin.min_facts
+                               and strongest <= signs.policy.off_topic_max_evidence)
 
     # -- follow-up questions ----------------------------------------------------------------
     def candidates(self, ranked: list[CauseResult], pool: int | None = None) -> list[CauseResult]:

@@ -1,0 +1,70 @@
+"""Weighs the signs a post shows (ingest/signs.py) into graded evidence for each cause.
+
+A cause's text evidence is the sum of its matched signs' weights with diminishing returns,
+cap x (1 - exp(-sum / cap)), plus a share for the symptom the text reads as (where it goes
+wrong first), when the cause can produce it. Never negative: text alone rules nothing out.
+The same reading says whether the post is about RTMS at all.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..knowledge.load import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class CauseText:
+    weight: float  # log-odds added to the cause
+    signs_weight: float  # the part from its own signs
+    matches: tuple[Any, ...]  # SignMatch, heaviest first
+    symptom: str | None = None  # the symptom read from the text that the cause produces
+    symptom_weight: float = 0.0
+    symptom_matches: tuple[Any, ...] = ()
+
+
+@dataclass
+class TextReading:
+    causes: dict[str, CauseText] = field(default_factory=dict)
+    symptoms: dict[str, float] = field(default_factory=dict)  # strength 0..1 of each symptom read
+    on_topic: bool = False  # an RTMS word was seen
+    off_topic: tuple[Any, ...] = ()  # signs of another Zoom product or question
+
+    @property
+    def strongest(self) -> float:
+        return max((c.signs_weight for c in self.causes.values()), default=0.0)
+
+
+def read_text_evidence(matches: list[Any], kb: KnowledgeBase) -> TextReading:
+    reading = TextReading()
+    if not matches or kb.signs is None:
+        return reading
+    policy = kb.signs.policy
+    by_owner: dict[str, list[Any]] = {}
+    for match in matches:
+        by_owner.setdefault(match.sign.owner, []).append(match)
+    # several inputs may show the same sign: count it once
+    for owner, found in by_owner.items():
+        unique = {m.sign.text: m for m in reversed(found)}
+        by_owner[owner] = sorted(unique.values(), key=lambda m: (-m.sign.weight, m.sign.text))
+    reading.on_topic = "on_topic" in by_owner
+    reading.off_topic = tuple(by_owner.get("off_topic", ()))
+    raw_symptoms = {o.split(":", 1)[1]: float(len(ms)) for o, ms in by_owner.items() if o.startswith("symptom:")}
+    total = sum(raw_symptoms.values())
+    reading.symptoms = {s: round((raw / total) * (1 - math.exp(-raw)), 6)
+                        for s, raw in sorted(raw_symptoms.items())} if total else {}
+    cap = policy.cap
+    for cause_id, cause in kb.causes.items():
+        found = by_owner.get(cause_id, [])
+        raw = sum(m.sign.weight for m in found)
+        signs_weight = cap * (1 - math.exp(-raw / cap)) if raw else 0.0
+        best = max(((reading.symptoms[s], s) for s in cause.symptoms if s in reading.symptoms), default=None)
+        symptom_weight = policy.symptom_weight * best[0] if best else 0.0
+        if signs_weight <= 0 and symptom_weight <= 0:
+            continue
+        reading.causes[cause_id] = CauseText(
+            round(signs_weight + symptom_weight, 6), round(signs_weight, 6), tuple(found),
+            best[1] if best else None, round(symptom_weight, 6),
+            tuple(by_owner.get(f"symptom:{best[1]}", ())) if best else ())
+    return reading
