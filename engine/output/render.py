@@ -111,7 +111,24 @@ class Renderer:
             "conflicts": _conflicts(facts),
             "facts": [{"path": p, "value": show_value(v), "source": facts.source_text(p)}
                       for p, v in facts.values.items()],
+            "reading": self._reading(diagnosis),
         }
+
+    def _reading(self, diagnosis: Diagnosis) -> dict[str, Any] | None:
+        """How much the text gave: thin (the ranking is mostly the priors), off-topic, and the
+        symptom read from it; None when no text was read (structured input speaks for itself)."""
+        if not diagnosis.facts.signs:
+            return None
+        text = diagnosis.text
+        labels = self.kb.signs.symptom_labels
+        symptom = max(text.symptoms.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+        return {"thin": diagnosis.thin, "off_topic": diagnosis.off_topic,
+                "off_topic_words": [m.sign.text for m in text.off_topic][:MAX_SIGNS_SHOWN],
+                "symptom": symptom[0] if symptom else None,
+                "symptom_label": labels.get(symptom[0], symptom[0]) if symptom else None,
+                "symptom_strength": round(symptom[1], 3) if symptom else 0.0,
+                "facts_read": sum(1 for p in diagnosis.facts.values if not self.kb.schema[p].triage),
+                "causes_with_words": len(text.causes)}
 
     def _row(self, rank: int, r: CauseResult) -> dict[str, Any]:
         return {"rank": rank, "id": r.cause.id, "title": r.cause.title, "group": r.cause.group,
@@ -226,6 +243,8 @@ class Renderer:
             causes.append(item)
         out = {"schema": SCHEMA_VERSION, "kb_version": view["kb_version"], "causes": causes,
                "questions": view["questions"], "facts": view["facts"], "conflicts": view["conflicts"]}
+        if view["reading"] is not None:  # only when text was read: structured input keeps its shape
+            out["reading"] = view["reading"]
         return json.dumps(out, indent=2, ensure_ascii=False)
 
     def cause(self, cause_id: str) -> str:

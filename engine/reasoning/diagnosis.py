@@ -205,7 +205,12 @@ class Doctor:
         diagnosis = Diagnosis(self.kb, facts, ranked, outcomes, text=text)
         self._judge_reading(diagnosis, normalized)
         if questions:
-            diagnosis.questions = diverse(self.follow_up(normalized, ranked), self.kb.policy.questions)
+            asked = diverse(self.follow_up(normalized, ranked), self.kb.policy.questions)
+            if diagnosis.thin:  # too little to separate causes: first ask where it goes wrong
+                triage = [Question(path, 1.0, ()) for path, spec in self.kb.schema.specs.items()
+                          if spec.triage and path not in normalized]
+                asked = (triage + [q for q in asked if q.path not in {t.path for t in triage}])[:len(asked) or None]
+            diagnosis.questions = asked
         return diagnosis
 
     def _judge_reading(self, diagnosis: Diagnosis, normalized: dict[str, Any]) -> None:
