@@ -22,6 +22,7 @@ from .emit import Emitter, clean_text
 from .shapes import is_case_json, recognise
 from .redact import redact_json, redact_text
 from .signs import match_signs
+from .values import compile_pairs
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 MAX_JSON_DEPTH = 200
@@ -36,6 +37,7 @@ class InputReport:
     kind: str
     shapes: list[str] = field(default_factory=list)
     facts: int = 0
+    thread: dict[str, Any] | None = None  # a thread's title, author and posts read (threads.py)
 
 
 def read_text(name: str) -> tuple[str, str]:
@@ -87,7 +89,8 @@ def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
     sdk_texts = [(text, str(c.code)) for c in sdk.codes for text in c.text] if sdk else []
     rest = kb.codes.get("rest")
     rest_codes = {c.code for c in rest.codes if isinstance(c.code, int)} if rest else set()
-    return TextReader(phrases, cues, sdk_texts, rest_codes)
+    pairs = compile_pairs(kb.values) if kb.values is not None else {}
+    return TextReader(phrases, cues, sdk_texts, rest_codes, pairs)
 
 
 def _depth(value: Any) -> int:
@@ -131,11 +134,18 @@ def _parse_json(label: str, text: str) -> Any:
     return value
 
 
-def read_one(name: str, kb: KnowledgeBase, events: list[dict[str, Any]]) -> tuple[list, InputReport, list]:
-    """(observations, what the input was understood as, the signs its text shows)."""
-    label, text = read_text(name)
+def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
+             events: list[dict[str, Any]]) -> tuple[list, InputReport, list]:
+    """(observations, what the input was understood as, the signs its text shows). NAME is a
+    path, '-', or (label, text) already fetched (`--url`)."""
+    label, text = name if isinstance(name, tuple) else read_text(name)
     value = _parse_json(label, text)
     if value is not None:
+        from .threads import read_thread  # a Discourse topic or GitHub issue (imports this module)
+
+        thread = read_thread(value, label, kb, events)
+        if thread is not None:
+            return thread
         if isinstance(value, dict) and is_case_json(value, Emitter(kb.schema, label, "case"), "$"):
             # our own keys name facts, not secrets: redact the values' text only
             observations = [Observation(o.path, _redact_value(o.value), o.source)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from .emit import Emitter
+from .values import read_pairs
 from .redact import redact_json
 
 MAX_JSON_ATTEMPTS = 4000  # '{' or '[' positions tried per input (bounds work on huge pastes)
@@ -161,7 +162,8 @@ class TextReader:
     """Reads logs and prose with the knowledge base's phrases, cue words and SDK texts."""
 
     def __init__(self, phrases: list[Phrase], cues: Cues, sdk_texts: list[tuple[str, str]],
-                 rest_codes: set[int]):
+                 rest_codes: set[int], pairs: dict[str, Any] | None = None):
+        self.pairs = pairs or {}  # values.compile_pairs: key = value pairs the KB knows
         self.phrases = phrases
         self.cues = cues
         self.sdk_texts = [(text.lower(), key) for text, key in sdk_texts]
@@ -178,6 +180,8 @@ class TextReader:
         for number, line in enumerate(text.splitlines(), start=1):
             self._line(line, em, f"line {number}")
         self._prose(prose, em)
+        if self.pairs:  # after the prose: a pair never overrules what a sentence says more precisely
+            read_pairs(text[:MAX_PROSE_CHARS], self.pairs, em)
 
     # -- one line of log or text --------------------------------------------------------
     def _line(self, line: str, em: Emitter, loc: str) -> None:

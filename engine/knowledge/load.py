@@ -86,6 +86,7 @@ class KnowledgeBase:
     codes: dict[str, Record] = field(default_factory=dict)  # kb_models.CodeTable, by kind
     phrases: Record | None = None  # kb_models.PhraseFile
     signs: Any = None  # signs.CompiledSigns: the causes' text signs, ready to match
+    values: Record | None = None  # kb_models.ValuesFile: key = value pairs the text reader knows
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other id -> cause ids
     version: str = ""
 
@@ -182,6 +183,7 @@ def _load(roots: Roots) -> KnowledgeBase:
     codes = _load_codes(roots, schema, problems)
     phrases = _load_phrases(roots, schema, problems)
     signs_policy = _load_signs_policy(roots, schema, problems)
+    values = _load_values(roots, schema, problems)
     if problems:
         raise KnowledgeError(problems)
     rules.sort(key=lambda r: r.id)
@@ -189,6 +191,7 @@ def _load(roots: Roots) -> KnowledgeBase:
     kb = KnowledgeBase(roots, schema, to_record(policy), {k: to_record(v) for k, v in sorted(causes.items())},
                        rules, shards, cause_files, {k: to_record(v) for k, v in codes.items()},
                        to_record(phrases) if phrases is not None else None)
+    kb.values = to_record(values) if values is not None else None
     for cause_id, cause in sorted(causes.items()):
         for alias in cause.aliases:
             kb.aliases[alias] = kb.aliases.get(alias, ()) + (cause_id,)
@@ -335,6 +338,26 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
             elif value is not None and not schema[fact].accepts(value):
                 problems.append(f"{path}:{lines.line(loc)}: {value!r} does not fit {fact}")
     return phrases
+
+
+def _load_values(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
+    from .models import ValuesFile
+
+    path = roots.kb / "ingest" / "values.yaml"
+    if not path.exists():
+        return None
+    loaded = _load_model(path, ValuesFile, problems)
+    if loaded is None:
+        return None
+    values, lines = loaded
+    for i, entry in enumerate(values.pairs):
+        for fact in [entry.fact, *entry.also]:
+            if fact not in schema:
+                problems.append(f"{path}:{lines.line(('pairs', i))}: unknown fact '{fact}'")
+        for fact, value in entry.also.items():
+            if fact in schema and not schema[fact].accepts(value):
+                problems.append(f"{path}:{lines.line(('pairs', i, 'also'))}: {value!r} does not fit {fact}")
+    return values
 
 
 def _load_signs_policy(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:

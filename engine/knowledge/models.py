@@ -190,6 +190,23 @@ class PhraseFile(_Strict):
     phrases: list[PhraseEntry]
 
 
+class PairEntry(_Strict):
+    keys: list[str] = Field(min_length=1)
+    fact: str
+    value: Literal["int", "bitmask", "version"]
+    names: dict[str, int] = Field(default_factory=dict)
+    separators: list[str] = Field(default_factory=list)  # only these separators (default: any)
+    also: dict[str, Any] = Field(default_factory=dict)  # facts the pair implies too
+    min_parts: int = Field(default=1, ge=1, le=3)  # a version needs this many numbers
+
+
+class ValuesFile(_Strict):
+    """kb/ingest/values.yaml: key = value pairs read wherever they stand."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    pairs: list[PairEntry] = Field(min_length=1)
+
+
 class ThinPolicy(_Strict):
     min_facts: int = Field(ge=0)
     min_text_evidence: float = Field(ge=0)

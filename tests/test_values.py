@@ -1,0 +1,46 @@
+"""key = value pairs read wherever they stand (kb/ingest/values.yaml, engine/ingest/values.py)."""
+from __future__ import annotations
+
+import pytest
+
+from rtms_doctor.ingest import read_case
+
+
+def _facts(tmp_path, kb, text: str) -> dict:
+    post = tmp_path / "post.txt"
+    post.write_text(text, encoding="utf-8")
+    resolved, _ = read_case([str(post)], kb)
+    return resolved.values
+
+
+@pytest.mark.parametrize("text, path, value", [
+    ("MEDIA = AUDIO | TRANSCRIPT  # 9\n", "handshake.media_type", 9),
+    ("media_types=rtms.MediaType.AUDIO + rtms.MediaType.CHAT\n", "handshake.media_type", 17),
+    ('const params = { "media_type": 32 }\n', "handshake.media_type", 32),
+    ("audio: {sampleRate: AudioSampleRate.SR_48K}\n", "handshake.audio.sample_rate", 3),
+    ('{"sample_rate": 16000}\n', "handshake.audio.sample_rate", 16000),  # kept as written
+    ("codec = OPUS\n", "handshake.audio.codec", 4),
+    ("SEND_RATE=25\n", "handshake.audio.send_rate", 25),
+    ("frameSize: 640, duration: 20\n", "sdk.audio_frame_size", 640),
+    ("rtms==1.0.2\nrequests==2.31.0\n", "sdk.version", "1.0.2"),
+    ('  "@zoom/rtms": "^1.0.3",\n', "sdk.version", "1.0.3"),
+    ("FROM python:3.9-slim\n", "runtime.python_version", "3.9"),
+    ("FROM node:20-alpine\n", "runtime.node_version", "20"),
+])
+def test_a_pair_becomes_its_fact(tmp_path, kb, text, path, value):
+    assert _facts(tmp_path, kb, text).get(path) == value
+
+
+@pytest.mark.parametrize("text, path", [
+    ("media = await fetch(url)\n", "handshake.media_type"),  # not a media type value
+    ("rtms = RTMSClient()\n", "sdk.version"),  # an assignment, not a pin
+    ("codec = pick_codec(stream)\n", "handshake.audio.codec"),
+    ("FROM python\n", "runtime.python_version"),
+])
+def test_a_pair_that_is_no_value_gives_nothing(tmp_path, kb, text, path):
+    assert path not in _facts(tmp_path, kb, text)
+
+
+def test_a_less_precise_pair_does_not_contradict_the_post(tmp_path, kb):
+    facts = _facts(tmp_path, kb, "We run python 3.12.4 in the image python:3.12-alpine.\n")
+    assert facts["runtime.python_version"] == "3.12.4"
