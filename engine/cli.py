@@ -117,7 +117,7 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
     from .reasoning.diagnosis import Doctor
     from .ingest import read_case
     from .ingest.reader import read_text
-    from .reasoning.questionnaire import AnswerError, Session, load_answers, parse_answer
+    from .reasoning.questionnaire import AnswerError, Session, code_names, load_answers, parse_answer
     from .output.render import Renderer
 
     knowledge = _kb(root)
@@ -133,7 +133,7 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
             raise InputError(f"{label}: unknown fact '{unknown[0]}' (see `rtms-doctor schema`)")
         for path, value in sorted(answers.items()):  # every answer, asked or not, must fit
             try:
-                parse_answer(knowledge.schema[path], value)
+                parse_answer(knowledge.schema[path], value, code_names(knowledge, path))
             except AnswerError as exc:
                 raise InputError(f"{label}: answer for {path}: {exc}") from None
     elif not (interactive or (sys.stdin is not None and sys.stdin.isatty())):
@@ -384,6 +384,22 @@ def schema(root: str | None) -> None:
     from .knowledge.facts import load_fact_schema
 
     click.echo(json.dumps(load_fact_schema(_roots(root).kb).json_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; other than loopback, every request needs the token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port (0 = any free port; the URL printed says which).")
+@click.option("--token", default=None, help="Token requests must carry (generated and printed when --host is "
+                                             "not loopback and none is given).")
+@root_option
+def serve(host: str, port: int, token: str | None, root: str | None) -> None:
+    """The web page for support staff: paste or drop a case, see the diagnosis, answer
+    questions, copy the reply. Stop with Ctrl+C."""
+    from .web.server import serve as run
+
+    run(_kb(root), host, port, token)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -21,6 +21,7 @@ from .aggregate import webhook_aggregates
 from .emit import Emitter, clean_text
 from .shapes import is_case_json, recognise
 from .redact import redact_json, redact_text
+from .sections import blank_hypothetical
 from .signs import match_signs
 from .values import compile_pairs
 
@@ -164,6 +165,8 @@ def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
     from .text import TYPOGRAPHIC_QUOTES
 
     text = redact_text(text.translate(TYPOGRAPHIC_QUOTES))
+    if kb.signs is not None:  # an issue template's "Expected behavior" is not what happened
+        text = blank_hypothetical(text, tuple(kb.signs.policy.hypothetical_sections))
     lines = [l for l in text.splitlines() if l.strip()]
     is_log = lines and sum(1 for l in lines if _LOG_LINE.match(l)) >= len(lines) / 2
     em = Emitter(kb.schema, label, "log" if is_log else "text")

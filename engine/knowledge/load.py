@@ -148,7 +148,7 @@ def _load(roots: Roots) -> KnowledgeBase:
 
     causes: dict[str, Any] = {}
     cause_files: dict[str, tuple[Path, int]] = {}
-    symptom_lines: dict[str, tuple[Path, int, int]] = {}  # where each cause states symptoms, needs_stream
+    symptom_lines: dict[str, tuple[Path, int, int, int]] = {}  # where each cause states its stage fields
     for path in sorted((roots.kb / "causes").rglob("*.yaml")):
         loaded = _load_model(path, Cause, problems)
         if loaded is None:
@@ -161,7 +161,8 @@ def _load(roots: Roots) -> KnowledgeBase:
             problems.append(f"{path}:{lines.line(('id',))}: the file name must be the cause id ({cause.id}.yaml)")
         causes[cause.id] = cause
         cause_files[cause.id] = (path, 1)
-        symptom_lines[cause.id] = (path, lines.line(("symptoms",)), lines.line(("needs_stream",)))
+        symptom_lines[cause.id] = (path, lines.line(("symptoms",)), lines.line(("needs_stream",)),
+                                   lines.line(("before_stream",)))
 
     rules: list[CompiledRule] = []
     seen_rules: dict[str, Path] = {}
@@ -239,7 +240,7 @@ class _OneLine:
         return self._line
 
 
-def _shared_rule_outs(roots: Roots, causes: dict[str, Any], symptom_lines: dict[str, tuple[Path, int, int]],
+def _shared_rule_outs(roots: Roots, causes: dict[str, Any], symptom_lines: dict[str, tuple[Path, int, int, int]],
                       schema: FactSchema, problems: list[str]) -> tuple[list[tuple[Any, Any, int]], dict[str, str]]:
     """The rule-outs every cause shares (kb/rule_templates.yaml), filled in from each cause's
     `symptoms` and `needs_stream`: (rule, cause, line in the cause file) for each; and the
@@ -254,7 +255,7 @@ def _shared_rule_outs(roots: Roots, causes: dict[str, Any], symptom_lines: dict[
     known = list(schema["case.symptom"].values)
     generated = []
     for cause_id, cause in sorted(causes.items()):
-        cause_path, symptoms_line, stream_line = symptom_lines[cause_id]
+        cause_path, symptoms_line, stream_line, before_line = symptom_lines[cause_id]
         unknown = [s for s in cause.symptoms if s not in known or s not in templates.symptom_labels]
         if unknown:
             problems.append(f"{cause_path}:{symptoms_line}: "
@@ -266,6 +267,8 @@ def _shared_rule_outs(roots: Roots, causes: dict[str, Any], symptom_lines: dict[
         wanted = [("symptom_elsewhere", templates.symptom_elsewhere, symptoms_line)]
         if cause.needs_stream:
             wanted.append(("never_started", templates.never_started, stream_line))
+        if cause.before_stream:
+            wanted.append(("stream_ran", templates.stream_ran, before_line))
         for name, template, line in wanted:
             data = _filled(template.model_dump(), fill)
             generated.append((Rule.model_validate({"id": f"{cause_id}.{name}", **data}), cause, line))

@@ -69,6 +69,9 @@ class Cause(_Strict):
     # acts only once a stream is open: ruled out when the started event never arrives
     # (the generated <id>.never_started rule)
     needs_stream: bool = False
+    # keeps every stream of the account or app from opening: ruled out when media arrived
+    # (the generated <id>.stream_ran rule)
+    before_stream: bool = False
 
 
 class RuleCase(_Strict):
@@ -109,6 +112,7 @@ class RuleTemplates(_Strict):
     symptom_labels: dict[str, str]
     symptom_elsewhere: RuleTemplate
     never_started: RuleTemplate
+    stream_ran: RuleTemplate
 
 
 class RuleFile(_Strict):
@@ -227,6 +231,7 @@ class SignsPolicy(_Strict):
     on_topic_words: list[str]
     off_topic_signs: list[str]
     off_topic_max_evidence: float = Field(ge=0)
+    hypothetical_sections: list[str] = Field(default_factory=list)
     thin: ThinPolicy
 
 

@@ -88,7 +88,8 @@ class Session:
     # -- answers ---------------------------------------------------------------------------
     def answer(self, path: str, text: Any) -> None:
         """Record an answer (text from a person, or a value from an answers file)."""
-        self.steps.append(Step(path, parse_answer(self.doctor.kb.schema[path], text)))
+        kb = self.doctor.kb
+        self.steps.append(Step(path, parse_answer(kb.schema[path], text, code_names(kb, path))))
 
     def back(self) -> str | None:
         """Undo the last answer; returns the fact it was about."""
@@ -117,8 +118,26 @@ class Session:
         return out
 
 
-def parse_answer(spec: FactSpec, raw: Any) -> Any:
-    """A person's answer (or an answers-file value) as a value of the fact; None = unknown."""
+def code_names(kb: Any, path: str) -> dict[str, int]:
+    """The names logs print for a numeric fact's codes (STATUS_INVALID_SIGNATURE, STOP_BC_...),
+    from the code tables observed as that fact; the current numbering wins over the legacy one."""
+    path = path.replace("handshake.media.", "handshake.signaling.")  # one numbering for both sockets
+    names: dict[str, int] = {}
+    for kind in ("status", "legacy_status", "stop_reason", "close", "event_type", "session_state",
+                 "stream_state", "rest"):
+        table = kb.codes.get(kind)
+        if table is None or table.fact != path:
+            continue
+        for entry in table.codes:
+            if isinstance(entry.code, int):
+                for name in (entry.name.lower(), entry.name.lower().removeprefix("status_")):
+                    names.setdefault(name, entry.code)
+    return names
+
+
+def parse_answer(spec: FactSpec, raw: Any, names: dict[str, int] | None = None) -> Any:
+    """A person's answer (or an answers-file value) as a value of the fact; None = unknown.
+    A numeric fact also takes the name a log prints for the number (``names``)."""
     if raw is None:
         return None
     if isinstance(raw, str):
@@ -127,17 +146,19 @@ def parse_answer(spec: FactSpec, raw: Any) -> Any:
             return None
         if spec.is_list:
             items = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-            return [_one(spec, item) for item in items]
-        return _one(spec, text)
+            return [_one(spec, item, names) for item in items]
+        return _one(spec, text, names)
     if spec.is_list:
         items = raw if isinstance(raw, list) else [raw]
-        return [_one(spec, item) for item in items]
-    return _one(spec, raw)
+        return [_one(spec, item, names) for item in items]
+    return _one(spec, raw, names)
 
 
-def _one(spec: FactSpec, raw: Any) -> Any:
+def _one(spec: FactSpec, raw: Any, names: dict[str, int] | None = None) -> Any:
     kind = spec.element_type
     text = str(raw).strip() if not isinstance(raw, bool) else raw
+    if kind == "int" and names and isinstance(raw, str) and text.lower() in names:
+        return names[text.lower()]
     try:
         if kind == "bool":
             if isinstance(raw, bool):

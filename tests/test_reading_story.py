@@ -1,0 +1,82 @@
+"""Reading a post as its story goes: template sections that are wishes, answers given by the
+names logs print, stage rule-outs, thin and off-topic posts."""
+from __future__ import annotations
+
+import json
+
+from helpers import rtms_doctor
+from rtms_doctor.ingest import read_case
+from rtms_doctor.reasoning.questionnaire import code_names, parse_answer
+
+
+def _read(tmp_path, kb, text: str):
+    post = tmp_path / "issue.md"
+    post.write_text(text, encoding="utf-8")
+    return read_case([str(post)], kb)[0]
+
+
+def test_expected_behavior_is_not_something_that_happened(tmp_path, kb):
+    facts = _read(tmp_path, kb, "### Describe the bug\nAudio never arrives.\n\n### Expected behavior\n"
+                                "The REST start returns 2310 only without a Developer Pack.\n\n"
+                                "### Environment\nnode 22.1.0\n")
+    assert "api.error_codes" not in facts.values
+    assert facts.values["runtime.node_version"] == "22.1.0"  # the next section is read again
+    assert all(m.line != 5 for m in facts.signs)
+
+
+def test_answers_take_the_names_logs_print(kb):
+    status = "handshake.signaling.status_code"
+    assert parse_answer(kb.schema[status], "STATUS_INVALID_SIGNATURE", code_names(kb, status)) == 3
+    media = "handshake.media.status_code"
+    assert parse_answer(kb.schema[media], "invalid_signature", code_names(kb, media)) == 3
+    stops = "stream.stop_reasons"
+    assert parse_answer(kb.schema[stops], "STOP_BC_AUTHENTICATION_FAILURE, 1", code_names(kb, stops)) == [18, 1]
+
+
+def test_no_entitlement_question_once_media_arrived(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"case_version": 1, "stream": {"data_received": True}}), encoding="utf-8")
+    run = rtms_doctor("diagnose", "--format", "json", str(case))
+    out = json.loads(run.out)
+    status = {c["id"]: c["status"] for c in out["causes"]}
+    assert status["no_developer_pack"] == "ruled_out"
+    assert all(q["path"] != "account.developer_pack.status" for q in out["questions"])
+
+
+def test_a_thin_post_says_so_and_asks_where_it_goes_wrong(tmp_path):
+    post = tmp_path / "post.txt"
+    post.write_text("my rtms integration does not work, any idea?\n", encoding="utf-8")
+    run = rtms_doctor("diagnose", "--reply", str(post))
+    assert "can't tell yet" in run.out
+    assert "Where does it go wrong first?" in run.out.split("Could you tell us:", 1)[1].split("\n2.", 1)[0]
+    report = json.loads(rtms_doctor("diagnose", "--format", "json", str(post)).out)
+    assert report["reading"]["thin"] is True
+    assert report["questions"][0]["path"] == "case.symptom"
+
+
+def test_an_off_topic_post_is_called_so(tmp_path):
+    post = tmp_path / "post.txt"
+    post.write_text("Zoom Phone: the invoice bills our call queue numbers twice this month.\n", encoding="utf-8")
+    report = json.loads(rtms_doctor("diagnose", "--format", "json", str(post)).out)
+    assert report["reading"]["off_topic"] is True
+    reply = rtms_doctor("diagnose", "--reply", str(post)).out
+    assert "rather than Realtime Media Streams" in reply and "Could you tell us" not in reply
+
+
+def test_structured_input_has_no_reading(tmp_path):
+    from helpers import REPO
+
+    report = json.loads(rtms_doctor("diagnose", "--format", "json", str(REPO / "examples" / "forum-13262.json")).out)
+    assert "reading" not in report
+
+
+def test_text_evidence_is_shown_with_the_words_that_matched(tmp_path):
+    post = tmp_path / "post.txt"
+    post.write_text("pip install rtms fails: No prebuilt binary available for your platform (aarch64).\n",
+                    encoding="utf-8")
+    report = json.loads(rtms_doctor("diagnose", "--format", "json", str(post)).out)
+    top = report["causes"][0]
+    assert top["id"] == "unsupported_platform"
+    rows = [e for e in top["evidence"] if e["rule"].endswith(".text_signs")]
+    assert rows and any("prebuilt" in f["value"] for f in rows[0]["facts"])
+    assert all(f["source"].startswith("post.txt:line ") for f in rows[0]["facts"])
