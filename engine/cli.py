@@ -30,6 +30,20 @@ def _kb(root: str | None):  # type: ignore[no-untyped-def]
 
 root_option = click.option("--root", type=click.Path(file_okay=False), default=None,
                            help="Use the kb/, rules/ and reports/ below this folder instead of the shipped ones.")
+url_option = click.option("--url", "urls", multiple=True, metavar="URL",
+                          help="Fetch a Discourse topic or a GitHub issue (https) as an input; repeatable.")
+casebook_option = click.option("--casebook", "casebook_path", type=click.Path(dir_okay=False), default=None,
+                               help="The casebook file (default: $RTMS_DOCTOR_CASEBOOK, else "
+                                    "$XDG_DATA_HOME/rtms-doctor/casebook.sqlite3).")
+
+
+def _inputs(inputs: tuple[str, ...], urls: tuple[str, ...]) -> list:  # type: ignore[type-arg]
+    """Files (or - for stdin) and fetched threads, read alike; stdin when neither is given."""
+    if not urls:
+        return list(inputs or ("-",))
+    from .ingest.fetch import fetch_thread
+
+    return list(inputs) + [fetch_thread(url) for url in urls]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,24 +57,32 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
               show_default=True, help="Staff report in Markdown, or one JSON object.")
 @click.option("--reply", is_flag=True, help="A short forum-ready reply instead of the staff report.")
+@url_option
+@casebook_option
 @root_option
-def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, root: str | None) -> None:
-    """Diagnose one case from FILE ... (or - for standard input)."""
+def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, urls: tuple[str, ...], casebook_path: str | None,
+             root: str | None) -> None:
+    """Diagnose one case from FILE ... (or - for standard input), or a thread (--url).
+
+    When a casebook exists, the report ends with the most similar confirmed cases."""
+    from .casebook import similar
     from .reasoning.diagnosis import Doctor
     from .ingest import read_inputs
     from .output.render import Renderer
 
     kb = _kb(root)
-    facts = read_inputs(inputs or ("-",), kb)
+    facts = read_inputs(_inputs(inputs, urls), kb)
     diagnosis = Doctor(kb).diagnose(facts)
+    diagnosis.similar_confirmed = similar(kb, facts, casebook_path)  # None without a casebook
     click.echo(Renderer(kb).output(diagnosis, fmt, reply), nl=False)
 
 
 @cli.command()
 @click.argument("inputs", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@url_option
 @root_option
-def facts(inputs: tuple[str, ...], fmt: str, root: str | None) -> None:
+def facts(inputs: tuple[str, ...], fmt: str, urls: tuple[str, ...], root: str | None) -> None:
     """Show what was understood from FILE ... (or -), with sources, before trusting a diagnosis.
 
     Accepts the tool's case JSON, Zoom's JSON (manifests, app info, event subscriptions,
@@ -71,7 +93,7 @@ def facts(inputs: tuple[str, ...], fmt: str, root: str | None) -> None:
     from .output.render import Renderer
 
     knowledge = _kb(root)
-    resolved, reports = read_case(inputs or ("-",), knowledge)
+    resolved, reports = read_case(_inputs(inputs, urls), knowledge)
     renderer = Renderer(knowledge)
     if fmt == "json":
         click.echo(json.dumps(renderer.facts_view(resolved, reports), indent=2, ensure_ascii=False))
@@ -384,6 +406,123 @@ def schema(root: str | None) -> None:
     from .knowledge.facts import load_fact_schema
 
     click.echo(json.dumps(load_fact_schema(_roots(root).kb).json_schema(), indent=2, ensure_ascii=False))
+
+
+# -- the casebook: confirmed causes (engine/casebook) ------------------------------------------
+
+@cli.command()
+@click.argument("inputs", nargs=-1)
+@click.option("--cause", required=True, help="The cause staff confirmed: a cause id or catalog alias (kb list).")
+@click.option("--note", default="", help="A short note (redacted before it is stored).")
+@url_option
+@casebook_option
+@root_option
+def confirm(inputs: tuple[str, ...], cause: str, note: str, urls: tuple[str, ...], casebook_path: str | None,
+            root: str | None) -> None:
+    """Keep a case whose cause was confirmed: its redacted facts, the text signs it showed,
+    the ranking the tool gave and the confirmed cause go into the casebook."""
+    from .casebook import confirm as store, resolve_path
+    from .casebook.record import build_record
+    from .reasoning.diagnosis import Doctor
+    from .ingest import read_inputs
+
+    kb = _kb(root)
+    build_record(kb, {}, [], [], cause)  # an unknown cause fails before any input is read
+    facts = read_inputs(_inputs(inputs, urls), kb)
+    diagnosis = Doctor(kb).diagnose(facts, questions=False)
+    case_id = store(kb, facts, diagnosis.causes, cause, note, casebook_path, diagnosis.off_topic)
+    first = next((r.cause.id for r in diagnosis.causes if r.status in ("likely", "possible")), None)
+    shown = "".join(c for c in str(resolve_path(casebook_path)) if c.isprintable())
+    click.echo(f"casebook: case {case_id} confirmed as {cause} (the tool's first answer: {first or 'none'}) in {shown}")
+
+
+@cli.group("casebook")
+def casebook_group() -> None:
+    """Browse the confirmed cases: list, show ID, export DIR (eval format), stats."""
+
+
+def _open_casebook(path: str | None):  # type: ignore[no-untyped-def]
+    from .casebook import resolve_path
+    from .casebook.store import open_casebook
+
+    target = resolve_path(path)
+    book = open_casebook(target, create=False) if target else None
+    if book is None:
+        raise InputError(f"no casebook at {target or '(turned off)'}; `rtms-doctor confirm` creates it")
+    return book
+
+
+def _casebook_out(kb, template: str, fmt: str, data: Any, **names: Any) -> None:  # type: ignore[no-untyped-def]
+    from .output.render import Renderer
+
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(Renderer(kb).env.get_template(template).render(**names), nl=False)
+
+
+casebook_format = click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+                               show_default=True)
+
+
+@casebook_group.command("list")
+@casebook_format
+@casebook_option
+@root_option
+def casebook_list(fmt: str, casebook_path: str | None, root: str | None) -> None:
+    """Every confirmed case, oldest first."""
+    from .casebook.views import list_view
+
+    kb = _kb(root)
+    with _open_casebook(casebook_path) as book:
+        rows = list_view(kb, book.cases())
+    _casebook_out(kb, "casebook-list.md.j2", fmt, rows, rows=rows)
+
+
+@casebook_group.command("show")
+@click.argument("case_id", type=int)
+@casebook_format
+@casebook_option
+@root_option
+def casebook_show(case_id: int, fmt: str, casebook_path: str | None, root: str | None) -> None:
+    """One confirmed case: cause, note, the ranking the tool gave, facts and signs."""
+    from .casebook.views import show_view
+
+    kb = _kb(root)
+    with _open_casebook(casebook_path) as book:
+        case = book.get(case_id)
+    if case is None:
+        raise InputError(f"no case {case_id} in the casebook (see `rtms-doctor casebook list`)")
+    view = show_view(kb, case)
+    _casebook_out(kb, "casebook-show.md.j2", fmt, view, c=view)
+
+
+@casebook_group.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+@casebook_option
+def casebook_export(folder: str, casebook_path: str | None) -> None:
+    """Write every confirmed case to FOLDER in the eval format (casebook-N/case.json and
+    expect.yaml), so that `rtms-doctor eval FOLDER` measures the tool on them."""
+    from .casebook.views import export
+
+    with _open_casebook(casebook_path) as book:
+        written = export(book.cases(), Path(folder))
+    click.echo(f"casebook: {len(written)} case(s) exported to {folder}", err=True)
+
+
+@casebook_group.command("stats")
+@casebook_format
+@casebook_option
+@root_option
+def casebook_stats(fmt: str, casebook_path: str | None, root: str | None) -> None:
+    """Where the tool's first answer disagreed with the confirmed cause, by cause (most
+    disagreements first: what the knowledge base should fix first)."""
+    from .casebook.views import stats_view
+
+    kb = _kb(root)
+    with _open_casebook(casebook_path) as book:
+        stats = stats_view(kb, book.cases())
+    _casebook_out(kb, "casebook-stats.md.j2", fmt, stats, s=stats)
 
 
 @cli.command()

@@ -100,7 +100,7 @@ class Renderer:
         shown = [r for r in ranked if r.status in ("likely", "possible")]
         differential = [self._row(i + 1, r) for i, r in enumerate(ranked[:max(TABLE_ROWS, len(shown))])
                         if r.status != "ruled_out"]
-        return {
+        view = {
             "schema": SCHEMA_VERSION,
             "kb_version": self.kb.version,
             "differential": differential,
@@ -113,6 +113,9 @@ class Renderer:
                       for p, v in facts.values.items()],
             "reading": self._reading(diagnosis),
         }
+        if diagnosis.similar_confirmed is not None:  # only with a casebook: output unchanged without
+            view["similar_confirmed"] = diagnosis.similar_confirmed
+        return view
 
     def _reading(self, diagnosis: Diagnosis) -> dict[str, Any] | None:
         """How much the text gave: thin (the ranking is mostly the priors), off-topic, and the
@@ -245,6 +248,8 @@ class Renderer:
                "questions": view["questions"], "facts": view["facts"], "conflicts": view["conflicts"]}
         if view["reading"] is not None:  # only when text was read: structured input keeps its shape
             out["reading"] = view["reading"]
+        if "similar_confirmed" in view:
+            out["similar_confirmed"] = view["similar_confirmed"]
         return json.dumps(out, indent=2, ensure_ascii=False)
 
     def cause(self, cause_id: str) -> str:
@@ -265,7 +270,8 @@ class Renderer:
 
     def facts_view(self, facts, reports) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         return {
-            "inputs": [{"label": r.label, "kind": r.kind, "shapes": r.shapes, "facts": r.facts} for r in reports],
+            "inputs": [{"label": r.label, "kind": r.kind, "shapes": r.shapes, "facts": r.facts,
+                        **({"thread": r.thread} if getattr(r, "thread", None) else {})} for r in reports],
             "facts": [{"path": p, "value": show_value(v), "source": facts.source_text(p),
                        "ask": self.kb.schema[p].ask} for p, v in facts.values.items()],
             "conflicts": _conflicts(facts),

@@ -99,6 +99,7 @@ class Diagnosis:
     text: TextReading = field(default_factory=TextReading)
     thin: bool = False  # almost nothing specific was read: the ranking is mostly the priors
     off_topic: bool = False  # the text is about another Zoom product, not RTMS
+    similar_confirmed: list[dict[str, Any]] | None = None  # casebook.similar(); None: no casebook
 
     def by_status(self, status: str) -> list[CauseResult]:
         return [c for c in self.causes if c.status == status]
