@@ -500,13 +500,15 @@ def casebook_show(case_id: int, fmt: str, casebook_path: str | None, root: str |
 @casebook_group.command("export")
 @click.argument("folder", type=click.Path(file_okay=False))
 @casebook_option
-def casebook_export(folder: str, casebook_path: str | None) -> None:
+@root_option
+def casebook_export(folder: str, casebook_path: str | None, root: str | None) -> None:
     """Write every confirmed case to FOLDER in the eval format (casebook-N/case.json and
     expect.yaml), so that `rtms-doctor eval FOLDER` measures the tool on them."""
     from .casebook.views import export
 
+    kb = _kb(root)
     with _open_casebook(casebook_path) as book:
-        written = export(book.cases(), Path(folder))
+        written = export(kb, book.cases(), Path(folder))
     click.echo(f"casebook: {len(written)} case(s) exported to {folder}", err=True)
 
 

@@ -65,9 +65,10 @@ def stats_view(kb: Any, cases: list[StoredCase]) -> dict[str, Any]:
     return {"cases": len(cases), "agreed": agreed, "disagreed": len(cases) - agreed, "causes": out}
 
 
-def export(cases: list[StoredCase], folder: Path) -> list[Path]:
+def export(kb: Any, cases: list[StoredCase], folder: Path) -> list[Path]:
     """One folder per case, casebook-<id>/ with case.json and expect.yaml, so that
-    `rtms-doctor eval FOLDER` runs on the confirmed cases."""
+    `rtms-doctor eval FOLDER` runs on the confirmed cases. A catalog alias is written as the
+    causes it stands for (eval takes cause ids; any of them counts)."""
     written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -80,7 +81,7 @@ def export(cases: list[StoredCase], folder: Path) -> list[Path]:
             (target / "expect.yaml").write_text(
                 f"# confirmed in the casebook: case {case.id}, {_one_line(case.confirmed_at)}, "
                 f"KB {_one_line(case.kb_version)}\n"
-                f"expected: [{json.dumps(case.cause)}]\n", encoding="utf-8")
+                f"expected: [{', '.join(json.dumps(c) for c in expand(kb, case.cause))}]\n", encoding="utf-8")
             written.append(target)
     except OSError as exc:
         raise InputError(f"export to {folder}: {exc.strerror or exc}") from None
