@@ -422,12 +422,12 @@ def confirm(inputs: tuple[str, ...], cause: str, note: str, urls: tuple[str, ...
     """Keep a case whose cause was confirmed: its redacted facts, the text signs it showed,
     the ranking the tool gave and the confirmed cause go into the casebook."""
     from .casebook import confirm as store, resolve_path
-    from .casebook.record import build_record
+    from .casebook.record import check_cause
     from .reasoning.diagnosis import Doctor
     from .ingest import read_inputs
 
     kb = _kb(root)
-    build_record(kb, {}, [], [], cause)  # an unknown cause fails before any input is read
+    check_cause(kb, cause)  # an unknown cause fails before any input is read
     facts = read_inputs(_inputs(inputs, urls), kb)
     diagnosis = Doctor(kb).diagnose(facts, questions=False)
     case_id = store(kb, facts, diagnosis.causes, cause, note, casebook_path, diagnosis.off_topic)

@@ -89,12 +89,16 @@ def first_answer(ranking: list[dict[str, Any]], off_topic: bool = False) -> str:
     return next((r["id"] for r in ranking if r["status"] in SHOWN_STATUSES), "")
 
 
-def build_record(kb: Any, values: dict[str, Any], signs: list[Any], causes: list[Any], cause: str,
-                 note: str = "", off_topic: bool = False) -> dict[str, Any]:
-    """The row `confirm` stores. CAUSE must be a cause id or a catalog alias of the KB."""
+def check_cause(kb: Any, cause: str) -> None:
     if cause not in kb.causes and cause not in kb.aliases:
         raise InputError(f"--cause {_CONTROL.sub('', cause)[:80]}: not a known cause id or alias "
                          f"(see `rtms-doctor kb list`)")
+
+
+def build_record(kb: Any, values: dict[str, Any], signs: list[Any], causes: list[Any], cause: str,
+                 note: str = "", off_topic: bool = False) -> dict[str, Any]:
+    """The row `confirm` stores. CAUSE must be a cause id or a catalog alias of the KB."""
+    check_cause(kb, cause)
     ranking = ranking_rows(causes)
     return {
         "confirmed_at": now(), "kb_version": kb.version, "cause": cause,
