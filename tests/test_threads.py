@@ -127,6 +127,11 @@ def test_deeply_nested_or_odd_html_is_read_without_error(kb):
                                      {"post_number": "x"}, "junk", {"post_number": 2, "cooked": None}]}}
     resolved, reports = read_case([("odd.json", json.dumps(odd))], kb)
     assert reports[0].kind == "Discourse topic" and resolved.values == {}
+    link_only = {"post_stream": {"posts": [{"post_number": 1, "username": "a", "cooked": "https://example.com/x"}]}}
+    assert read_case([("link.json", json.dumps(link_only))], kb)[0].values == {}  # no warning (errors here)
+    actions = {"post_stream": {"posts": [{"post_number": 1, "post_type": 3, "cooked": "<p>closed</p>"}]}}
+    with pytest.raises(InputError, match="actions.json: the thread has no posts to read"):
+        read_case([("actions.json", json.dumps(actions))], kb)
 
 
 def test_usernames_are_never_shown(tmp_path):

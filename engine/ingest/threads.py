@@ -12,6 +12,7 @@ what happened), text reader and signs matcher as pasted prose, with its own sour
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +102,7 @@ def _title(raw: Any, people: _People) -> str:
     return people.scrub(redact_text(text)) or "(untitled)"
 
 
-def parse_thread(value: dict[str, Any], kind: str) -> Thread:
+def parse_thread(value: dict[str, Any], kind: str, label: str = "thread") -> Thread:
     people = _People()
     drafts: list[tuple[str, str, str]] = []  # (locator, username key, text)
     if kind == DISCOURSE:
@@ -132,7 +133,7 @@ def parse_thread(value: dict[str, Any], kind: str) -> Thread:
                 drafts.append((f"comment {number}", who,
                                _without_comments(text[:MAX_POST_CHARS]) if isinstance(text, str) else ""))
     if not drafts:
-        raise InputError("the thread has no posts")
+        raise InputError(f"{label}: the thread has no posts to read")
     out: list[Post] = []
     earlier: list[str] = []
     for locator, who, text in drafts:
@@ -193,7 +194,9 @@ def html_to_text(html: str, people: _People) -> str:
     as > lines; quotes of other posts (aside.quote) and link previews (onebox) dropped."""
     from bs4 import BeautifulSoup  # imported only when a topic's HTML is read (~100 ms)
 
-    soup = BeautifulSoup(html, "html.parser")
+    with warnings.catch_warnings():  # e.g. "looks like a URL": a post may be just a link
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(html, "html.parser")
     for node in soup.select("aside.quote, aside.onebox, div.onebox, script, style, img, .meta"):
         node.decompose()
     for mention in soup.select("a.mention"):
@@ -264,7 +267,7 @@ def read_thread(value: Any, label: str, kb: KnowledgeBase, events: list[dict[str
     from .reader import _LOG_LINE, InputReport, text_reader  # reader imports this module lazily
     from .text import TYPOGRAPHIC_QUOTES
 
-    thread = parse_thread(value, kind)
+    thread = parse_thread(value, kind, label)
     reader = text_reader(kb)
     per_post: list[list[Any]] = []
     signs: list[Any] = []

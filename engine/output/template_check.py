@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from ..knowledge.case import FactSet, observations_from_case
 from ..knowledge.load import KnowledgeBase
@@ -18,8 +19,21 @@ def template_problems(kb: KnowledgeBase) -> list[str]:
         diagnoses = [doctor.diagnose(FactSet(kb.schema).resolve()), doctor.diagnose(_sample_facts(kb))]
     except Exception as exc:
         return [f"templates: cannot prepare sample diagnoses: {type(exc).__name__}: {exc}"]
+    similar = [{"id": 1, "cause": "c", "title": "t", "similarity": 0.5, "first_answer": "", "shared_facts": 1,
+                "shared_signs": 0, "confirmed_at": "2026-01-01T00:00:00Z"}]
+    listed = {"id": 1, "confirmed_at": "t", "cause": "c", "title": "t", "first_answer": "x", "agreed": False, "note": "n"}
     jobs = {
-        "report.md.j2": lambda: [renderer.markdown(d) for d in diagnoses],
+        "report.md.j2": lambda: [renderer.markdown(d) for d in diagnoses]
+        + [renderer.markdown(replace(diagnoses[1], similar_confirmed=found)) for found in ([], similar)],
+        "casebook-list.md.j2": lambda: [renderer.env.get_template("casebook-list.md.j2").render(rows=rows)
+                                        for rows in ([], [listed])],
+        "casebook-show.md.j2": lambda: [renderer.env.get_template("casebook-show.md.j2").render(
+            c=dict(listed, kb_version="v", ranking=[{"id": "c", "title": "t", "status": "likely", "confidence": 0.5}],
+                   facts=[{"path": "p", "value": "v"}], signs=[{"owner": "c", "text": "s"}]))],
+        "casebook-stats.md.j2": lambda: [renderer.env.get_template("casebook-stats.md.j2").render(
+            s={"cases": 1, "agreed": 0, "disagreed": 1, "causes": [{"cause": "c", "title": "t", "confirmed": 1,
+                                                                    "agreed": 0, "disagreed": 1,
+                                                                    "said": [{"id": "x", "times": 1}]}]})],
         "reply.md.j2": lambda: [renderer.reply(d) for d in diagnoses],
         "cause.md.j2": lambda: [renderer.cause(c) for c in kb.causes],
         "explain.md.j2": lambda: [_render_explain(renderer, doctor, kb)],
