@@ -14,13 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..knowledge.case import FactSet, Observation, ResolvedFacts, observations_from_case
+from ..knowledge.case import FactSet, Observation, ResolvedFacts, Source, observations_from_case
 from ..errors import InputError
 from ..knowledge.load import KnowledgeBase
 from .aggregate import webhook_aggregates
 from .emit import Emitter, clean_text
 from .shapes import is_case_json, recognise
-from .redact import redact_json, redact_text
+from .redact import begin_case, redact_json, redact_text, scrub
+from ..outlet import strip_controls
 from .sections import blank_hypothetical
 from .signs import match_signs
 from .values import compile_pairs
@@ -55,6 +56,8 @@ def read_text(name: str) -> tuple[str, str]:
             raise InputError(f"{name}: no such file")
         if path.is_dir():
             raise InputError(f"{name}: is a folder, not a file")
+        if not path.is_file():  # a FIFO, a socket, a device: it could block forever or never end
+            raise InputError(f"{name}: not a regular file (a pipe or a device); give a file, or - for standard input")
         try:
             with path.open("rb") as handle:
                 data = handle.read(MAX_INPUT_BYTES + 1)
@@ -63,15 +66,30 @@ def read_text(name: str) -> tuple[str, str]:
         label = redact_text(path.name)
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{label}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; paste the relevant part")
-    text = data.decode("utf-8-sig", errors="replace").replace("\x00", "")
+    if _is_binary(data):
+        raise InputError(f"{label}: binary data, not text (give the log, JSON or post as text)")
+    text = strip_controls(data.decode("utf-8-sig", errors="replace").replace("\x00", ""))
     if not text.strip():
         raise InputError(f"{label}: empty input")
     return label, text
 
 
+def _is_binary(data: bytes) -> bool:
+    """NUL-heavy or mostly not text (an image, an archive, a core dump). Judged on the first
+    8 KB: a few stray NULs or a bad byte in a text paste are still text."""
+    head = data[:8192]
+    if not head:
+        return False
+    if head.count(0) > max(8, len(head) // 100):
+        return True
+    text = head.decode("utf-8", errors="replace")
+    odd = text.count("\ufffd") + sum(1 for c in text if c < " " and c not in "\n\r\t\f\x1b\x08\x07\x00")
+    return odd > max(8, len(text) // 10)
+
+
 @lru_cache(maxsize=4)
 def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
-    """The prose and log reader (its ~100 patterns compile only when text is read)."""
+    """The prose and log reader; a phrase pattern compiles only when a clause holds its words."""
     from .text import Cues, Phrase, TextReader
 
     phrases: list[Phrase] = []
@@ -85,13 +103,21 @@ def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
             affirmed[entry.fact] = entry.affirmed
         if entry.fact and entry.negated is not None:
             negated[entry.fact] = entry.negated
-        phrases.append(Phrase(re.compile(entry.pattern, re.I), affirmed, negated))
+        phrases.append(Phrase(entry.pattern, affirmed, negated))
     sdk = kb.codes.get("sdk")
     sdk_texts = [(text, str(c.code)) for c in sdk.codes for text in c.text] if sdk else []
     rest = kb.codes.get("rest")
     rest_codes = {c.code for c in rest.codes if isinstance(c.code, int)} if rest else set()
     pairs = compile_pairs(kb.values) if kb.values is not None else {}
-    return TextReader(phrases, cues, sdk_texts, rest_codes, pairs)
+    status = kb.codes.get("status")
+    status_names = {c.name: (c.code, c.reason or c.name.removeprefix("STATUS_").replace("_", " ").lower())
+                    for c in status.codes if isinstance(c.code, int)} if status else {}
+    literals = getattr(kb, "phrase_literals", None)
+    if literals is None or len(literals) != len(phrases):  # a KB from an older cache: work them out
+        from ..knowledge.literals import phrase_literals
+
+        literals = phrase_literals([entry.pattern for entry in kb.phrases.phrases])
+    return TextReader(phrases, cues, sdk_texts, rest_codes, pairs, status_names, literals)
 
 
 def _depth(value: Any) -> int:
@@ -107,13 +133,15 @@ def _depth(value: Any) -> int:
 
 
 TEXT_SUFFIXES = (".txt", ".log", ".md", ".eml", ".text")
+# a log line's bracketed tag ("[ERROR] ...", "[2026-11-02 10:00:01] ...", "[nodemon] ..."): text, not JSON
+_LOG_TAG = re.compile(r"\[(?:[A-Za-z][\w .:/-]{0,40}|\d{2,4}[-/:][\d\-/: .,TZ+]{4,40})\]")
 
 
 def _parse_json(label: str, text: str) -> Any:
     """The input as JSON, None when it is text (or JSON lines), or a clear error when it
     is meant as JSON but broken."""
     stripped = text.strip()
-    if stripped[:1] not in "{[" or label.lower().endswith(TEXT_SUFFIXES):
+    if stripped[:1] not in "{[" or label.lower().endswith(TEXT_SUFFIXES) or _LOG_TAG.match(stripped):
         return None
     try:
         value = json.loads(stripped)
@@ -149,7 +177,7 @@ def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
             return thread
         if isinstance(value, dict) and is_case_json(value, Emitter(kb.schema, label, "case"), "$"):
             # our own keys name facts, not secrets: redact the values' text only
-            observations = [Observation(o.path, _redact_value(o.value), o.source)
+            observations = [Observation(o.path, _redact_value(o.value, not _names_an_id(o.path)), o.source)
                             for o in observations_from_case(value, kb.schema, label)]
             return observations, InputReport(label, "case JSON", ["rtms-doctor case"], len(observations)), []
         value = redact_json(value)
@@ -178,12 +206,32 @@ def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
     return em.observations, InputReport(label, kind, em.shapes or [kind], len(em.observations)), signs
 
 
-def _redact_value(value: Any) -> Any:
+def _redact_value(value: Any, opaque: bool = True) -> Any:
     if isinstance(value, str):
-        return clean_text(value)
+        return clean_text(value, opaque)
     if isinstance(value, list):
-        return [clean_text(v) if isinstance(v, str) else v for v in value]
+        return [clean_text(v, opaque) if isinstance(v, str) else v for v in value]
     return value
+
+
+def _names_an_id(path: str) -> bool:
+    """A fact that holds an identifier (app.client_id, meeting.uuid): its value is kept even
+    when it looks random; free-text facts lose their long opaque tokens."""
+    last = path.rsplit(".", 1)[-1]
+    return last in ("id", "uuid") or last.endswith(("_id", "_ids", "_uuid"))
+
+
+def _scrubbed(observation: Observation) -> Observation:
+    value = observation.value
+    if isinstance(value, str):
+        value = scrub(value)
+    elif isinstance(value, list):
+        value = [scrub(v) if isinstance(v, str) else v for v in value]
+    source = observation.source
+    locator = scrub(source.locator) if isinstance(source.locator, str) else source.locator
+    if value == observation.value and locator == source.locator:
+        return observation
+    return Observation(observation.path, value, Source(source.file, locator, source.kind))
 
 
 def _looks_like_case(value: dict[str, Any], kb: KnowledgeBase) -> bool:
@@ -191,14 +239,18 @@ def _looks_like_case(value: dict[str, Any], kb: KnowledgeBase) -> bool:
 
 
 def read_case(names: Iterable[str], kb: KnowledgeBase) -> tuple[ResolvedFacts, list[InputReport]]:
+    begin_case()  # a value masked anywhere in this case is scrubbed everywhere in it
     facts = FactSet(kb.schema)
     reports: list[InputReport] = []
     events: list[dict[str, Any]] = []
+    read: list[tuple[list, list]] = []
     for name in names:
         observations, report, signs = read_one(name, kb, events)
-        facts.extend(observations)
-        facts.signs.extend(signs)
+        read.append((observations, signs))
         reports.append(report)
+    for observations, signs in read:  # scrubbed once every input has been read
+        facts.extend([_scrubbed(o) for o in observations])
+        facts.signs.extend(signs)
     if events:
         em = Emitter(kb.schema, ", ".join(dict.fromkeys(e["file"] for e in events)), "zoom_json")
         webhook_aggregates(events, em)

@@ -15,6 +15,7 @@ from ..knowledge.signs import CompiledSigns, Sign
 from ..knowledge.tokens import tokens
 
 NEGATION_REACH = 6  # words before a match in which a negation of its clause counts
+MAX_SIGN_CHARS = 200_000  # a post is read for signs in its first 200 KB: bounded time per case
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class SignMatch:
 
 def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch]:
     """Every sign the text shows, once each (its first place)."""
-    words = tokens(text)
+    words = tokens(text[:MAX_SIGN_CHARS])
     if not words:
         return []
     negations = compiled.negations

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from .emit import Emitter
+from .phrase_index import PhraseIndex
 from .values import read_pairs
 from .redact import redact_json
 
@@ -52,7 +53,9 @@ _REST_CODE = [
 ]
 _STOP = re.compile(r"\bstop[_ ]?reason\b\D{0,12}?(\d{1,2})\b|\breason code:?\s*(\d{1,2})\b(?=[^\n]*\bleft\b)", re.I)
 _LEFT = re.compile(r"\b(?:Left (?:meeting|webinar|session) with reason code|onLeave)\D{0,6}(\d{1,3})\b", re.I)
-_STATUS = re.compile(r"\bstatus[_ ]?code\b\s*[\"']?\s*[:=]?\s*(\d{1,2})\b", re.I)
+_STATUS = re.compile(r"\bstatus[_ ]?code\b\s*[\"']?\s*[:=]?\s*(\d{1,2})\b"
+                     r"|\bhandshake\b[^\n]{0,60}?\bstatus\b\s*[:=(]?\s*(\d{1,2})\b", re.I)
+_STATUS_NAME = re.compile(r"\bSTATUS_[A-Z][A-Z_]{3,60}\b")
 _REASON = re.compile(r"\breason\b\s*[\"']?\s*[:=]\s*[\"']([^\"'\n]{3,60})[\"']", re.I)
 _JOIN_CONFIRM = re.compile(r"(?:onJoinConfirm|Join confirmed with reason code)\D{0,6}(-?\d{1,4})\b", re.I)
 _API_CALL = re.compile(r"\b(GET|POST|PATCH|PUT|DELETE)\s+(?:https://api\.zoom\.us)?(/v2/[^\s\"'<>`]+)", re.I)
@@ -111,11 +114,18 @@ class _Ranges:
         return i >= 0 and position < self.ends[i]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Phrase:
-    pattern: re.Pattern[str]
+    source: str  # the pattern as written; compiled (case-insensitive) on first use
     facts_affirmed: dict[str, Any]
     facts_negated: dict[str, Any]
+    _compiled: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:  # most phrases never meet a clause holding their words
+            self._compiled = re.compile(self.source, re.I)
+        return self._compiled
 
 
 @dataclass(frozen=True)
@@ -162,8 +172,13 @@ class TextReader:
     """Reads logs and prose with the knowledge base's phrases, cue words and SDK texts."""
 
     def __init__(self, phrases: list[Phrase], cues: Cues, sdk_texts: list[tuple[str, str]],
-                 rest_codes: set[int], pairs: dict[str, Any] | None = None):
+                 rest_codes: set[int], pairs: dict[str, Any] | None = None,
+                 status_names: dict[str, tuple[int, str]] | None = None,
+                 literals: list[tuple[str, ...] | None] | None = None):
+        """LITERALS: per phrase, strings one of which its every match holds (None: none known)."""
+        self.index = PhraseIndex(phrases, literals or [None] * len(phrases))
         self.pairs = pairs or {}  # values.compile_pairs: key = value pairs the KB knows
+        self.status_names = status_names or {}  # STATUS_INVALID_SIGNATURE -> (3, its reason text)
         self.phrases = phrases
         self.cues = cues
         self.sdk_texts = [(text.lower(), key) for text, key in sdk_texts]
@@ -200,12 +215,21 @@ class TextReader:
                     em.add("ws.close_reason", m.group(2).strip().rstrip("]").strip(), loc)
                 break  # the first (most specific) pattern that reads the line wins
         status = _STATUS.search(line)
-        if status:
+        named = _STATUS_NAME.search(line) if self.status_names else None
+        if status or named:
             side = "media" if re.search(r"\bmedia\b|\bdata hand|msg_type\W{0,3}4\b", line, re.I) else "signaling"
-            em.add(f"handshake.{side}.status_code", int(status.group(1)), loc)
+            if status:
+                em.add(f"handshake.{side}.status_code", int(status.group(1) or status.group(2)), loc)
             reason = _REASON.search(line)
             if reason:
                 em.add(f"handshake.{side}.reason", reason.group(1), loc)
+            elif named and named.group(0) in self.status_names:
+                # a log that prints the status by name: the name is the reason text, and its number
+                # in the current numbering (the name says which entry it is)
+                code, text = self.status_names[named.group(0)]
+                if not status:
+                    em.add(f"handshake.{side}.status_code", code, loc)
+                em.add(f"handshake.{side}.reason", text, loc)
         for m in _STOP.finditer(line):
             value = m.group(1) or m.group(2)
             if value and 0 <= int(value) <= 26:
@@ -294,7 +318,7 @@ class TextReader:
 
     def _phrases(self, clause: str, negated: bool, em: Emitter, loc: str, offset: int = 0,
                  control: dict[str, _Ranges] | None = None) -> None:
-        for phrase in self.phrases:
+        for phrase in self.index.candidates(clause):
             match = phrase.pattern.search(clause)
             if match:
                 facts = phrase.facts_negated if negated else phrase.facts_affirmed
@@ -458,12 +482,31 @@ def _spliced(clause: str, offset: int, cues: Cues) -> Iterator[tuple[str, int]]:
     """The clause split at its comma splices: two full clauses joined by a comma, each with
     its own negation (the cue words are in kb/ingest/phrases.yaml)."""
     position = 0
-    for match in cues.splice.finditer(clause):
+    for match, negated in _comma_ends(clause, cues):
         part = clause[position:match.start()]
-        if cues.finite.search(part) and not cues.subordinate.match(part):
+        if (negated or cues.finite.search(part)) and not cues.subordinate.match(part):
             yield from _windows(part, offset + position)
             position = match.end()
     yield from _windows(clause[position:], offset + position)
+
+
+_COMMA = re.compile(r",[ \t]{0,4}")
+_LIST_GOES_ON = re.compile(r"\s*(?:and|or|nor)\b|[^,]{0,200}?\b(?:or|nor)\b", re.I)
+
+
+def _comma_ends(clause: str, cues: Cues) -> list[tuple[re.Match[str], bool]]:
+    """Commas that may end a clause: before a new subject (a comma splice), or after a negated
+    clause when what follows is not the rest of its list ("rtms_started never arrives, General
+    app, webhook validated": the "never" stays in its own clause)."""
+    found = {m.start(): (m, False) for m in cues.splice.finditer(clause)}
+    if cues.negation.search(clause):
+        previous = 0
+        for m in _COMMA.finditer(clause):  # pos/endpos, not slices: linear on a huge clause
+            if m.start() not in found and cues.negation.search(clause, previous, m.start()) \
+                    and not _LIST_GOES_ON.match(clause, m.end()):
+                found[m.start()] = (m, True)
+            previous = m.end()
+    return [found[k] for k in sorted(found)]
 
 
 def _windows(clause: str, offset: int) -> Iterator[tuple[str, int]]:

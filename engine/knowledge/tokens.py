@@ -16,6 +16,7 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # "meeting.rtms_started" or "meeting:read:meeting_audio"), or a line break
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[.!?;:,](?=\s|$)|\n")
 _WORD = re.compile(r"[a-z]")
+MAX_STEMMED = 40  # longer tokens are ids, hashes or blobs, kept as they are
 
 
 @lru_cache(maxsize=1)
@@ -27,8 +28,8 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    if len(word) <= 3 or not _WORD.match(word):
-        return word
+    if len(word) <= 3 or len(word) > MAX_STEMMED or not _WORD.match(word):
+        return word  # a 5 MB "word" is no English word: the stemmer's cost grows with its length
     return _stemmer().stemWord(word)
 
 
