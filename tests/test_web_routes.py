@@ -481,3 +481,23 @@ def test_uploads_are_not_kept(client, tmp_path, monkeypatch):
     response = diagnose_form(client, "error 13262", [("a.txt", b"HTTP 400"), ("b.json", EXAMPLE.read_bytes())])
     assert response.status_code == 200
     assert list(Path(tmp_path).iterdir()) == []
+
+
+def test_warm_up_leaves_nothing_behind(kb, doctor, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with TestClient(create_app(kb, doctor, warm_up=True), base_url=LOCAL) as c:
+        assert c.get("/").status_code == 200
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_refuses_a_port_in_use_with_one_line():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        run = rtms_doctor("serve", "--port", str(taken.getsockname()[1]))
+    assert run.code == 2
+    assert run.err.startswith("rtms-doctor: error: cannot listen on http://127.0.0.1:") and "Traceback" not in run.err

@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..errors import InputError
@@ -32,6 +32,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {"page.js": "text/javascript; charset=utf-8", "page.css": "text/css; charset=utf-8"}
 MAX_FILES = 50
 MAX_QUERY = 200  # an explain query is a code and maybe its kind
+WARM_UP_POST = ("General app, user-managed. PATCH /v2/live_meetings/{meetingId}/rtms_app/status returns "
+                'HTTP 400 {"code": 13262, "message": "not authorized"}; meeting.rtms_started never arrives.')
 
 
 class Site:
@@ -47,7 +49,17 @@ class Site:
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         body = self.env.get_template(f"web/{name}.html.j2").render({"kb_version": self.kb.version, **context})
-        return HTMLResponse(body, status_code=status)
+        return HTMLResponse(views.outgoing(body), status_code=status)
+
+    def warm_up(self) -> None:
+        """Everything a first diagnosis would load (the text reader's patterns, the stemmer,
+        the templates), done once before the server says it is ready: the first person to
+        paste a post does not wait for it. Nothing of it is kept but compiled code."""
+        parts: list[tuple[str | None, bytes]] = [(views.PASTED, WARM_UP_POST.encode())]
+        facts, reports = views.read_uploads(parts, self.kb)
+        self.page("index", result=views.page_view(self.renderer, state.start(self.doctor, facts), reports), error="")
+        for name in ("explain", "kb", "cause", "lint", "error"):
+            self.env.get_template(f"web/{name}.html.j2")
 
     def lint(self) -> dict[str, Any]:
         if self._lint is None:
@@ -127,11 +139,11 @@ async def download(request: Request) -> Response:
     if what not in ("report", "case"):
         raise HTTPException(404, "only report.json and case.json can be downloaded")
     if what == "report":
-        body = site.renderer.json(session.diagnosis(questions=True)) + "\n"
+        body = site.renderer.json(views.page_diagnosis(session)) + "\n"
     else:
         body = json.dumps(session.case_json(), indent=2, ensure_ascii=False) + "\n"
     name = f"rtms-doctor-{what}.json"
-    return Response(body, media_type="application/json",
+    return Response(views.outgoing(body), media_type="application/json",
                     headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
@@ -180,7 +192,12 @@ async def favicon(request: Request) -> Response:
 
 # -- the JSON API ------------------------------------------------------------------------------
 def _json(text: str) -> Response:
-    return Response(text if text.endswith("\n") else text + "\n", media_type="application/json")
+    return Response(views.outgoing(text if text.endswith("\n") else text + "\n"), media_type="application/json")
+
+
+def _data(data: Any, status: int = 200) -> Response:
+    return Response(views.outgoing(json.dumps(data, indent=2, ensure_ascii=False) + "\n"), status_code=status,
+                    media_type="application/json")
 
 
 async def api_diagnose(request: Request) -> Response:
@@ -218,11 +235,11 @@ async def api_explain(request: Request) -> Response:
     query = " ".join(query.split())
     if len(query) > MAX_QUERY:
         raise InputError("a code is a number, or a kind and a number, e.g. 'stop_reason 18'")
-    return JSONResponse(views.explain_json(views.explain_view(site.renderer, site.doctor, query)))
+    return _data(views.explain_json(views.explain_view(site.renderer, site.doctor, query)))
 
 
 async def api_kb(request: Request) -> Response:
-    return JSONResponse(views.kb_rows(_site(request).kb))
+    return _data(views.kb_rows(_site(request).kb))
 
 
 async def api_cause(request: Request) -> Response:
@@ -232,17 +249,17 @@ async def api_cause(request: Request) -> Response:
         raise HTTPException(404, f"no cause '{cause_id}' in the knowledge base")
     view = views.cause_view(site.kb, cause_id)
     view["c"].pop("signs", None)
-    return JSONResponse({"cause": view["c"], "rules": view["rules"], "kb_version": view["kb_version"]})
+    return _data({"cause": view["c"], "rules": view["rules"], "kb_version": view["kb_version"]})
 
 
 async def api_lint(request: Request) -> Response:
-    return JSONResponse(_site(request).lint())
+    return _data(_site(request).lint())
 
 
 # -- errors: one clear message, never a traceback ----------------------------------------------
 def _error(request: Request, status: int, message: str) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": message}, status_code=status)
+        return _data({"error": message}, status)
     return _site(request).page("error", status=status, status_code=status, message=message)
 
 
@@ -261,10 +278,10 @@ async def on_crash(request: Request, exc: Exception) -> Response:
 
 
 def create_app(kb: KnowledgeBase, doctor: Doctor | None = None, token: str | None = None,
-               loopback_only: bool = True) -> SecurityHeaders:
+               loopback_only: bool = True, warm_up: bool = False) -> SecurityHeaders:
     """The app. With a token every request must carry it; loopback_only refuses requests
-    addressed to any other host name. The security headers wrap everything, Starlette's
-    own answer to a crash included."""
+    addressed to any other host name; warm_up loads now what a first diagnosis would. The
+    security headers wrap everything, Starlette's own answer to a crash included."""
     routes = [
         Route("/", index, methods=["GET"]),
         Route("/", diagnose_page, methods=["POST"]),
@@ -292,4 +309,6 @@ def create_app(kb: KnowledgeBase, doctor: Doctor | None = None, token: str | Non
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={
         InputError: on_input_error, HTTPException: on_http_error, Exception: on_crash})
     app.state.site = Site(kb, doctor)
+    if warm_up:
+        app.state.site.warm_up()
     return SecurityHeaders(app)

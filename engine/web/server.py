@@ -42,8 +42,10 @@ def serve(kb: KnowledgeBase, host: str, port: int, token: str | None) -> None:
     loopback = is_loopback(host)
     if not loopback and not token:
         token = new_token()
+    from ..reasoning.diagnosis import Doctor
+
     sock = bind(host, port)
-    app = create_app(kb, token=token, loopback_only=loopback)
+    app = create_app(kb, Doctor(kb, eager=True), token=token, loopback_only=loopback, warm_up=True)
     url = url_of(host, sock.getsockname()[1])
     print(f"rtms-doctor: serving on {url}{f'?token={token}' if token else ''}", flush=True)
     if not loopback:

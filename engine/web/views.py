@@ -15,7 +15,7 @@ from ..ingest.reader import InputReport
 from ..knowledge.case import ResolvedFacts
 from ..knowledge.load import KnowledgeBase
 from ..output.render import Renderer, show_value
-from ..reasoning.diagnosis import Doctor
+from ..reasoning.diagnosis import Diagnosis, Doctor, diverse
 from .state import PageSession, encode
 
 MAX_VALUE_CHARS = 160  # as in the CLI's report: a value is shown on one line, cut here
@@ -38,6 +38,12 @@ def visible(value: Any) -> Any:
         return value
     return "".join(ch for ch in value.translate(_BIDI)
                    if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
+def outgoing(text: str) -> str:
+    """Every body the server sends (pages and JSON) passes here: no control character, as
+    on the CLI's streams. (engine/outlet.clean, once it lands, belongs here.)"""
+    return visible(text)
 
 
 def clip(value: Any) -> str:
@@ -90,22 +96,38 @@ def read_uploads(parts: list[tuple[str | None, bytes]], kb: KnowledgeBase) -> tu
 
 
 # -- the diagnosis page ------------------------------------------------------------------------
+def page_diagnosis(session: PageSession) -> Diagnosis:
+    """The session's diagnosis with the report's follow-up questions (Doctor.diagnose's
+    choice), less those already asked: a "don't know" is not asked again. The questionnaire's
+    own next_question searches far more candidates (about 140 ms); the report's are enough
+    for a page that shows several questions at once."""
+    doctor = session.doctor
+    diagnosis = session.diagnosis(questions=False)
+    asked = session.asked
+    found = doctor.follow_up(diagnosis.facts.normalized(), diagnosis.causes, skip=asked)
+    diagnosis.questions = diverse(found, doctor.kb.policy.questions)
+    return diagnosis
+
+
 def page_view(renderer: Renderer, session: PageSession, reports: list[InputReport]) -> dict[str, Any]:
     """Everything the result page shows, for the session as it stands."""
     kb = renderer.kb
-    diagnosis = session.diagnosis(questions=True)
+    diagnosis = page_diagnosis(session)
     view = renderer.view(diagnosis)
-    next_path = session.next_question()
-    separates = {q["path"]: q["causes"] for q in view["questions"]}
-    paths = ([next_path] if next_path else []) + [q["path"] for q in view["questions"]
-                                                   if q["path"] != next_path and q["path"] not in session.asked]
+    stopped = ""
+    if session.leader_is_clear(diagnosis.causes):
+        stopped = STOP_REASON["clear"]
+    elif len(session.steps) >= session.max_questions:
+        stopped = STOP_REASON["limit"]
+    elif not view["questions"]:
+        stopped = STOP_REASON["exhausted"]
     return {
         "v": view,
         "reply": renderer.reply(diagnosis),
         "thin": diagnosis.thin, "off_topic": diagnosis.off_topic,
         "inputs": [{"label": r.label, "kind": r.kind, "shapes": r.shapes, "facts": r.facts} for r in reports],
-        "questions": [question_view(kb, path, separates.get(path, [])) for path in paths],
-        "stopped": "" if next_path else STOP_REASON.get(session.stopped, ""),
+        "questions": [question_view(kb, q["path"], q["causes"]) for q in view["questions"]],
+        "stopped": stopped,
         "answered": [{"number": i, "path": s.path, "ask": kb.schema[s.path].ask,
                       "value": "don't know" if s.value is None else clip(s.value)}
                      for i, s in enumerate(session.steps, start=1)],
