@@ -283,7 +283,8 @@ class TextReader:
         for clause, offset in _clauses(text, self.cues):
             loc = f"line {_line_of(line_starts, offset)}"
             negated = self.is_negated(clause)
-            self._phrases(masked[offset:offset + len(clause)], negated, em, loc, offset, control)
+            self._phrases(masked[offset:offset + len(clause)], negated, em, loc, offset, control,
+                          self._negated_parts(clause) if negated else None)
             self._tokens(clause, negated, em, loc, offset, control, started)
         _drop_control_product(started, em)
 
@@ -316,13 +317,38 @@ class TextReader:
                     spans.setdefault(fact, []).extend(working)
         return {fact: _Ranges([a for a, _ in found], [b for _, b in found]) for fact, found in spans.items()}
 
+    def _negated_parts(self, clause: str) -> list[tuple[int, bool]] | None:
+        """(end, negated) of each comma part of a negated clause, or None when it has one part.
+        A part is negated by its own cue; a part without a verb of its own also by a cue in a
+        later part ("share realtime content, the allow list and auto-start are off"); a part
+        that continues a list ("..., or the events") by the part before it. So "sharing is on,
+        not locked" keeps "sharing is on" affirmed."""
+        commas = list(_COMMA.finditer(clause))
+        if not commas or self.cues.subordinate.match(clause):  # "if X is on, we never ...": a condition
+            return None
+        bounds = [0] + [m.end() for m in commas] + [len(clause) + 1]
+        parts = [clause[a:b] for a, b in zip(bounds, bounds[1:])]
+        own = [self.is_negated(part) for part in parts]
+        verb = [bool(self.cues.finite.search(part)) for part in parts]
+        final = list(own)
+        for i in range(len(parts) - 2, -1, -1):  # backwards through verbless list items
+            if not own[i] and not verb[i] and final[i + 1]:
+                final[i] = True
+        for i in range(1, len(parts)):  # forwards into "..., or ..." continuations
+            if not final[i] and final[i - 1] and _LIST_GOES_ON.match(parts[i]):
+                final[i] = True
+        return list(zip(bounds[1:], final))
+
     def _phrases(self, clause: str, negated: bool, em: Emitter, loc: str, offset: int = 0,
-                 control: dict[str, _Ranges] | None = None) -> None:
+                 control: dict[str, _Ranges] | None = None,
+                 parts: list[tuple[int, bool]] | None = None) -> None:
         for phrase in self.index.candidates(clause):
             match = phrase.pattern.search(clause)
             if match:
-                facts = phrase.facts_negated if negated else phrase.facts_affirmed
-                where = offset + max(match.end() - 1, match.start())  # the phrase's last word
+                last = max(match.end() - 1, match.start())  # the phrase's last word
+                here = next((flag for end, flag in parts if last < end), negated) if parts else negated
+                facts = phrase.facts_negated if here else phrase.facts_affirmed
+                where = offset + last
                 for path, value in facts.items():
                     if control and path in control and control[path].holds(where):
                         continue
