@@ -30,15 +30,17 @@ def variants(policy: Record) -> dict[str, dict]:
         "literal signs only": {**p, "kind_weight": {**kinds, "say": 0.0, "words": 0.0}},
         "without words signs": {**p, "kind_weight": {**kinds, "words": 0.0}},
         "without the symptom read": {**p, "symptom_weight": 0.0},
-        "cap 2.0": {**p, "cap": 2.0},
-        "cap 4.5": {**p, "cap": 4.5},
-        "symptom weight 1.5": {**p, "symptom_weight": 1.5},
+        "cap 3.0": {**p, "cap": 3.0},
+        "cap 5.5": {**p, "cap": 5.5},
+        "symptom weight 1.0": {**p, "symptom_weight": 1.0},
+        "symptom weight 2.0": {**p, "symptom_weight": 2.0},
         "max gap 1": {**p, "max_gap": 1},
         "max gap 5": {**p, "max_gap": 5},
         "min specificity 0.3": {**p, "min_specificity": 0.3},
-        "possible at 6%": {**p, "_possible": 0.06},
-        "possible at 6%, cap 4.5": {**p, "_possible": 0.06, "cap": 4.5},
-        "possible at 6%, cap 4.5, symptom 1.5": {**p, "_possible": 0.06, "cap": 4.5, "symptom_weight": 1.5},
+        "possible at 10%": {**p, "_possible": 0.10},
+        "no symptom mismatch": {**p, "symptom_mismatch_weight": 0.0},
+        "symptom mismatch 1.4": {**p, "symptom_mismatch_weight": 1.4},
+        "symptom mismatch from 0.3": {**p, "symptom_mismatch_from": 0.3},
     }
 
 
@@ -51,6 +53,7 @@ def main() -> int:
     original = kb.signs
     for name, policy in variants(original.policy).items():
         kb.policy = Record({**base_policy, "possible": (policy or {}).get("_possible", base_policy.possible)})
+        policy = {k: v for k, v in policy.items() if not k.startswith("_")} if policy else None
         doctor = Doctor(kb)
         if policy is None:
             kb.signs = None

@@ -227,6 +227,8 @@ class SignsPolicy(_Strict):
     negation_words: list[str] = Field(min_length=1)
     stopwords: list[str]
     symptom_weight: float = Field(ge=0, le=3)
+    symptom_mismatch_weight: float = Field(default=0.0, ge=0, lt=1.5)  # below the rule-out line
+    symptom_mismatch_from: float = Field(default=0.5, ge=0, le=1)  # strength at which it applies
     symptom_signs: dict[str, list[str]]
     on_topic_words: list[str]
     off_topic_signs: list[str]

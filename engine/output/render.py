@@ -171,11 +171,13 @@ class Renderer:
                           for m in shown] + ([{"path": "words", "value": more.strip(), "source": "-",
                                                "test": ""}] if more else []),
             })
-        if said.symptom_weight > 0:
+        if said.symptom_weight != 0:
             label = self.kb.signs.symptom_labels.get(said.symptom, said.symptom)
+            produces = "which this cause produces" if said.symptom_weight > 0 else \
+                "which this cause does not produce (graded, never a rule-out)"
             rows.append({
                 "rule": f"{r.cause.id}.text_symptom", "source": source,
-                "because": f"The post reads as going wrong first at {label}, which this cause produces.",
+                "because": f"The post reads as going wrong first at {label}, {produces}.",
                 "weight": round(said.symptom_weight, 3),
                 "facts": [{"path": "case.symptom (read softly)", "value": f"'{m.sign.text}'",
                            "source": f"{m.file}:line {m.line}", "test": f"symptom {said.symptom}"}

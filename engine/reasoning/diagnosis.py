@@ -152,9 +152,10 @@ class Doctor:
                               f"{'fired' if rule_id in fired else 'did not fire'}, reference says {result[rule_id].value}")
         return result
 
-    def _status(self, evidence: float, supported: bool, confidence: float) -> str:
+    def _status(self, evidence: float, supported: bool, confidence: float, can_rule_out: bool = True) -> str:
+        """Ruled out only by the rules' evidence (``can_rule_out``); text evidence never does."""
         policy = self.kb.policy
-        if evidence <= policy.ruled_out:
+        if can_rule_out and evidence <= policy.ruled_out:
             return "ruled_out"
         if supported and confidence >= policy.likely:
             return "likely"
@@ -190,8 +191,8 @@ class Doctor:
                     said = None
                 score = prior_score + evidence
                 confidence = sigmoid(score)
-                supported = any(r.effective_weight > 0 for r in cause_hits) or said is not None
-                status = self._status(evidence, supported, confidence)
+                supported = any(r.effective_weight > 0 for r in cause_hits) or (said is not None and said.weight > 0)
+                status = "ruled_out" if ruled_out else self._status(evidence, supported, confidence, False)
                 result = CauseResult(cause, status, confidence, score, evidence, cause_hits,
                                      self._rules_by_cause[cause_id], outcomes, said)
             keyed.append(((STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[cause_id], result))

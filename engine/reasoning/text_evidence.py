@@ -55,13 +55,21 @@ def read_text_evidence(matches: list[Any], kb: KnowledgeBase) -> TextReading:
     reading.symptoms = {s: round((raw / total) * (1 - math.exp(-raw)), 6)
                         for s, raw in sorted(raw_symptoms.items())} if total else {}
     cap = policy.cap
+    leading = max(((v, s) for s, v in reading.symptoms.items()), default=None)
     for cause_id, cause in kb.causes.items():
         found = by_owner.get(cause_id, [])
         raw = sum(m.sign.weight for m in found)
         signs_weight = cap * (1 - math.exp(-raw / cap)) if raw else 0.0
         best = max(((reading.symptoms[s], s) for s in cause.symptoms if s in reading.symptoms), default=None)
         symptom_weight = policy.symptom_weight * best[0] if best else 0.0
-        if signs_weight <= 0 and symptom_weight <= 0:
+        # the text reads as another stage than any this cause produces: graded evidence against
+        # it, bounded below the rule-out line (text alone never rules a cause out)
+        if leading and leading[0] >= policy.symptom_mismatch_from and (best is None or best[0] < leading[0]):
+            gap = leading[0] - (best[0] if best else 0.0)
+            symptom_weight -= policy.symptom_mismatch_weight * gap
+            if best is None:
+                best = (0.0, leading[1])
+        if signs_weight <= 0 and symptom_weight == 0:
             continue
         reading.causes[cause_id] = CauseText(
             round(signs_weight + symptom_weight, 6), round(signs_weight, 6), tuple(found),
