@@ -189,7 +189,9 @@ def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
             raise InputError(f"{label}: JSON not recognised as a case or as one of Zoom's shapes "
                              f"(see `rtms-doctor facts --help`)")
         events.extend(em.events)
-        return em.observations, InputReport(label, "Zoom JSON", em.shapes, len(em.observations)), []
+        # Zoom's own JSON carries words too (reasons, messages, event names): read for signs
+        signs = match_signs(redact_text(text), kb.signs, label) if kb.signs is not None else []
+        return em.observations, InputReport(label, "Zoom JSON", em.shapes, len(em.observations)), signs
     from .text import TYPOGRAPHIC_QUOTES
 
     text = redact_text(text.translate(TYPOGRAPHIC_QUOTES))
