@@ -38,6 +38,9 @@ def variants(policy: Record) -> dict[str, dict]:
         "max gap 5": {**p, "max_gap": 5},
         "min specificity 0.3": {**p, "min_specificity": 0.3},
         "possible at 10%": {**p, "_possible": 0.10},
+        "no word similarity (BM25)": {**p, "similarity": Record({**p["similarity"], "weight": 0.0})},
+        "similarity weight 3.0": {**p, "similarity": Record({**p["similarity"], "weight": 3.0})},
+        "similarity floor 0.3": {**p, "similarity": Record({**p["similarity"], "floor": 0.3})},
         "no symptom mismatch": {**p, "symptom_mismatch_weight": 0.0},
         "symptom mismatch 1.4": {**p, "symptom_mismatch_weight": 1.4},
         "symptom mismatch from 0.3": {**p, "symptom_mismatch_from": 0.3},
@@ -58,7 +61,8 @@ def main() -> int:
         if policy is None:
             kb.signs = None
         else:
-            record = Record({k: Record(v) if isinstance(v, dict) and k == "thin" else v for k, v in policy.items()})
+            record = Record({k: Record(v) if isinstance(v, dict) and k in ("thin", "similarity") else v
+                             for k, v in policy.items()})
             kb.signs = compile_signs(kb.causes, record, original.symptom_labels)
         outcomes = []
         for case in cases:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..knowledge.signs import CompiledSigns, Sign
-from ..knowledge.tokens import tokens
+from ..knowledge.tokens import terms, tokens
 
+WORD = "word"  # the owner of a plain word of the post (not a sign)
 NEGATION_REACH = 6  # words before a match in which a negation of its clause counts
 MAX_SIGN_CHARS = 200_000  # a post is read for signs in its first 200 KB: bounded time per case
 
@@ -27,7 +28,8 @@ class SignMatch:
 
 def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch]:
     """Every sign the text shows, once each (its first place)."""
-    words = tokens(text[:MAX_SIGN_CHARS])
+    text = text[:MAX_SIGN_CHARS]
+    words = tokens(text)
     if not words:
         return []
     negations = compiled.negations
@@ -87,4 +89,8 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
         for sign in candidates(words[index][0]):
             if sign.kind == "say" and say_at(sign, start):
                 keep(sign, index)
+    # the post's distinct words, for comparing it with each cause's description (BM25)
+    for token, surface in terms(text, stop).items():
+        if token in compiled.postings:
+            found[("word", token)] = SignMatch(Sign(WORD, surface, "word", (token,), 0.0, False), file, 0)
     return sorted(found.values(), key=lambda m: (m.sign.owner, m.line, m.sign.text))

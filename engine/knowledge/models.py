@@ -216,6 +216,14 @@ class ThinPolicy(_Strict):
     min_text_evidence: float = Field(ge=0)
 
 
+class SimilarityPolicy(_Strict):
+    weight: float = Field(ge=0, le=4)  # the most a cause gains from word overlap (log-odds)
+    power: float = Field(gt=0, le=4)  # how sharply it falls from the best-matching cause
+    floor: float = Field(ge=0, lt=1)  # causes below this share of the best score gain nothing
+    k1: float = Field(gt=0)
+    b: float = Field(ge=0, le=1)
+
+
 class SignsPolicy(_Strict):
     """kb/ingest/signs.yaml: how posts are scored against the causes' signs."""
 
@@ -234,6 +242,7 @@ class SignsPolicy(_Strict):
     off_topic_signs: list[str]
     off_topic_max_evidence: float = Field(ge=0)
     hypothetical_sections: list[str] = Field(default_factory=list)
+    similarity: SimilarityPolicy
     thin: ThinPolicy
 
 

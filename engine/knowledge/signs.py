@@ -7,10 +7,10 @@ scaled to 0..1 (a token every cause's signs use is worth nothing).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .tokens import sign_tokens, stem
+from .tokens import sign_tokens, stem, tokens as _tokens_of
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class CompiledSigns:
     stopwords: frozenset[str]
     negations: frozenset[str]
     symptom_labels: dict[str, str]  # case.symptom value -> words for it in a report
+    # BM25 weight of each word (stem) in each cause's own description: title, summary, why and
+    # signs; a post's score for a cause is the sum over its distinct words
+    postings: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
 
     def owners(self) -> set[str]:
         return {sign.owner for sign in self.signs}
@@ -76,4 +79,36 @@ def compile_signs(causes: dict[str, Any], policy: Any, symptom_labels: dict[str,
     by_first: dict[str, list[Sign]] = {}
     for sign in signs:
         by_first.setdefault(sign.tokens[0], []).append(sign)
-    return CompiledSigns(policy, signs, by_first, stop, negations, symptom_labels)
+    return CompiledSigns(policy, signs, by_first, stop, negations, symptom_labels,
+                         _postings(causes, policy.similarity, stop))
+
+
+def _postings(causes: dict[str, Any], similarity: Any, stop: frozenset[str]) -> dict[str, tuple[tuple[str, float], ...]]:
+    """word -> ((cause id, BM25 term weight), ...) over the causes' descriptions."""
+    documents: dict[str, dict[str, int]] = {}
+    for cause_id, cause in sorted(causes.items()):
+        text = " ".join([cause.title, cause.summary, cause.why, *cause.signs.say, *cause.signs.literal,
+                         *cause.signs.words])
+        counts: dict[str, int] = {}
+        for token in _words(text, stop):
+            counts[token] = counts.get(token, 0) + 1
+        documents[cause_id] = counts
+    n = len(documents)
+    average = sum(sum(d.values()) for d in documents.values()) / max(n, 1)
+    frequency: dict[str, int] = {}
+    for counts in documents.values():
+        for token in counts:
+            frequency[token] = frequency.get(token, 0) + 1
+    k1, b = similarity.k1, similarity.b
+    postings: dict[str, list[tuple[str, float]]] = {}
+    for cause_id, counts in documents.items():
+        length = sum(counts.values())
+        for token, count in counts.items():
+            idf = math.log(1 + (n - frequency[token] + 0.5) / (frequency[token] + 0.5))
+            weight = idf * count * (k1 + 1) / (count + k1 * (1 - b + b * length / average))
+            postings.setdefault(token, []).append((cause_id, round(weight, 6)))
+    return {token: tuple(found) for token, found in sorted(postings.items())}
+
+
+def _words(text: str, stop: frozenset[str]) -> list[str]:
+    return [token for token, _, _ in _tokens_of(text) if token not in stop and len(token) > 2 and token.isalpha()]

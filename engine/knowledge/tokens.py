@@ -56,3 +56,19 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 def sign_tokens(text: str) -> tuple[str, ...]:
     """The stemmed words of one sign, punctuation dropped."""
     return tuple(token for token, _, _ in tokens(text))
+
+
+def terms(text: str, stop: frozenset[str]) -> dict[str, str]:
+    """The post's content words as stem -> the word as first written (for showing which words
+    matched); stopwords, numbers and words of one or two letters left out."""
+    found: dict[str, str] = {}
+    for raw in _TOKEN.findall(_NT.sub(lambda m: f"{m.group(1) or ''} not", text)):
+        if not raw[0].isalpha():
+            continue
+        for part in _CAMEL.sub(" ", raw).split():
+            word = part.lower()
+            if len(word) > 2 and word.isalpha():
+                token = stem(word)
+                if token not in stop:
+                    found.setdefault(token, word)
+    return found

@@ -171,6 +171,14 @@ class Renderer:
                           for m in shown] + ([{"path": "words", "value": more.strip(), "source": "-",
                                                "test": ""}] if more else []),
             })
+        if said.similarity_weight > 0:
+            rows.append({
+                "rule": f"{r.cause.id}.text_similarity", "source": source,
+                "because": "The post's words overlap this cause's own description (BM25 over the causes, graded by the best match).",
+                "weight": round(said.similarity_weight, 3),
+                "facts": [{"path": "words (overlap)", "value": ", ".join(f"'{w}'" for w in said.similar_words),
+                           "source": "the post", "test": "BM25"}],
+            })
         if said.symptom_weight != 0:
             label = self.kb.signs.symptom_labels.get(said.symptom, said.symptom)
             produces = "which this cause produces" if said.symptom_weight > 0 else \

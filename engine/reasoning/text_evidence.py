@@ -22,6 +22,8 @@ class CauseText:
     symptom: str | None = None  # the symptom read from the text that the cause produces
     symptom_weight: float = 0.0
     symptom_matches: tuple[Any, ...] = ()
+    similarity_weight: float = 0.0  # from the post's words against the cause's description
+    similar_words: tuple[str, ...] = ()  # the words that weighed most, as the post wrote them
 
 
 @dataclass
@@ -48,6 +50,7 @@ def read_text_evidence(matches: list[Any], kb: KnowledgeBase) -> TextReading:
     for owner, found in by_owner.items():
         unique = {m.sign.text: m for m in reversed(found)}
         by_owner[owner] = sorted(unique.values(), key=lambda m: (-m.sign.weight, m.sign.text))
+    similarity = _similarity(by_owner.pop("word", []), kb)
     reading.on_topic = "on_topic" in by_owner
     reading.off_topic = tuple(by_owner.get("off_topic", ()))
     raw_symptoms = {o.split(":", 1)[1]: float(len(ms)) for o, ms in by_owner.items() if o.startswith("symptom:")}
@@ -69,10 +72,38 @@ def read_text_evidence(matches: list[Any], kb: KnowledgeBase) -> TextReading:
             symptom_weight -= policy.symptom_mismatch_weight * gap
             if best is None:
                 best = (0.0, leading[1])
-        if signs_weight <= 0 and symptom_weight == 0:
+        similar, words = similarity.get(cause_id, (0.0, ()))
+        if signs_weight <= 0 and symptom_weight == 0 and similar <= 0:
             continue
         reading.causes[cause_id] = CauseText(
-            round(signs_weight + symptom_weight, 6), round(signs_weight, 6), tuple(found),
+            round(signs_weight + symptom_weight + similar, 6), round(signs_weight, 6), tuple(found),
             best[1] if best else None, round(symptom_weight, 6),
-            tuple(by_owner.get(f"symptom:{best[1]}", ())) if best else ())
+            tuple(by_owner.get(f"symptom:{best[1]}", ())) if best else (), round(similar, 6), words)
     return reading
+
+
+SIMILAR_WORDS_SHOWN = 6
+
+
+def _similarity(words: list[Any], kb: KnowledgeBase) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """BM25 of the post's distinct words against each cause's description, graded by the share
+    of the best score: cause id -> (weight, the words that weighed most)."""
+    policy = kb.signs.policy.similarity
+    if not words or policy.weight <= 0:
+        return {}
+    scores: dict[str, float] = {}
+    parts: dict[str, list[tuple[float, str]]] = {}
+    for match in words:
+        for cause_id, weight in kb.signs.postings.get(match.sign.tokens[0], ()):
+            scores[cause_id] = scores.get(cause_id, 0.0) + weight
+            parts.setdefault(cause_id, []).append((weight, match.sign.text))
+    best = max(scores.values(), default=0.0)
+    graded: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for cause_id, score in scores.items():
+        share = score / best if best > 0 else 0.0
+        if share <= policy.floor:
+            continue
+        weight = policy.weight * ((share - policy.floor) / (1 - policy.floor)) ** policy.power
+        top = sorted(parts[cause_id], key=lambda p: (-p[0], p[1]))[:SIMILAR_WORDS_SHOWN]
+        graded[cause_id] = (weight, tuple(word for _, word in top))
+    return graded
