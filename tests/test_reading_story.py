@@ -80,3 +80,17 @@ def test_text_evidence_is_shown_with_the_words_that_matched(tmp_path):
     rows = [e for e in top["evidence"] if e["rule"].endswith(".text_signs")]
     assert rows and any("prebuilt" in f["value"] for f in rows[0]["facts"])
     assert all(f["source"].startswith("post.txt:line ") for f in rows[0]["facts"])
+
+
+def test_words_shared_with_a_cause_description_count_without_a_sign(kb):
+    # BM25 over the causes' own descriptions: the words that weighed most are shown
+    from rtms_doctor.ingest.signs import match_signs
+    from rtms_doctor.reasoning.text_evidence import read_text_evidence
+
+    text = "After our deploy the pod restarted and the replacement worker had no server URLs to reconnect to."
+    reading = read_text_evidence(match_signs(text, kb.signs, "post.txt"), kb)
+    ranked = sorted(reading.causes.items(), key=lambda kv: -kv[1].similarity_weight)
+    leader, said = ranked[0]
+    assert said.similarity_weight == kb.signs.policy.similarity.weight  # the best match gains it all
+    assert said.similar_words and all(w in text.lower() for w in said.similar_words)
+    assert all(c.similarity_weight >= 0 for c in reading.causes.values())
