@@ -50,6 +50,14 @@ def _inputs(inputs: tuple[str, ...], urls: tuple[str, ...]) -> list:  # type: ig
 @click.version_option(__version__, "--version", prog_name="rtms-doctor")
 def cli() -> None:
     """Diagnose Zoom Realtime Media Streams (RTMS) integration failures."""
+    from .outlet import guard_streams
+
+    previous = guard_streams()  # every byte written passes the outlet (engine/outlet.py)
+    click.get_current_context().call_on_close(lambda: _restore(previous))
+
+
+def _restore(previous) -> None:  # type: ignore[no-untyped-def]
+    sys.stdout, sys.stderr = previous
 
 
 @cli.command()
@@ -57,11 +65,13 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
               show_default=True, help="Staff report in Markdown, or one JSON object.")
 @click.option("--reply", is_flag=True, help="A short forum-ready reply instead of the staff report.")
+@click.option("--reply-style", type=click.Choice(["discourse", "plain"]), default="discourse", show_default=True,
+              help="Fold the reply's further steps in Discourse [details] blocks, or as plain lists.")
 @url_option
 @casebook_option
 @root_option
-def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, urls: tuple[str, ...], casebook_path: str | None,
-             root: str | None) -> None:
+def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, reply_style: str, urls: tuple[str, ...],
+             casebook_path: str | None, root: str | None) -> None:
     """Diagnose one case from FILE ... (or - for standard input), or a thread (--url).
 
     When a casebook exists, the report ends with the most similar confirmed cases."""
@@ -74,7 +84,7 @@ def diagnose(inputs: tuple[str, ...], fmt: str, reply: bool, urls: tuple[str, ..
     facts = read_inputs(_inputs(inputs, urls), kb)
     diagnosis = Doctor(kb).diagnose(facts)
     diagnosis.similar_confirmed = similar(kb, facts, casebook_path)  # None without a casebook
-    click.echo(Renderer(kb).output(diagnosis, fmt, reply), nl=False)
+    click.echo(Renderer(kb).output(diagnosis, fmt, reply, reply_style), nl=False)
 
 
 @cli.command()
@@ -544,19 +554,26 @@ def serve(host: str, port: int, token: str | None, root: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: maps our errors to exit statuses, and never shows a traceback."""
+    """Entry point: maps our errors to exit statuses, and never shows a traceback.
+
+    Everything printed passes the outlet (control characters stripped, secrets redacted):
+    an error message may quote the input. I/O errors (a full disk, an unwritable --out or
+    --save, an output encoding that cannot hold the report) are one line and exit 2; a reader
+    that left (a broken pipe, `| head`) or a closed stdout ends quietly with status 0."""
+    from .outlet import guard_streams
+
+    previous = guard_streams()
     try:
-        return cli.main(args=argv, prog_name="rtms-doctor", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="rtms-doctor", standalone_mode=False)
+        _flush_stdout()
+        return result
     except click.exceptions.Abort:
-        click.echo("rtms-doctor: aborted", err=True)
-        sys.exit(2)
+        _fail("aborted")
     except click.ClickException as exc:
         hint = " (see rtms-doctor --help)" if isinstance(exc, click.UsageError) else ""
-        click.echo(f"rtms-doctor: error: {' '.join(exc.format_message().split())}{hint}", err=True)
-        sys.exit(2)
+        _fail(f"error: {exc.format_message()}{hint}")
     except InputError as exc:
-        click.echo(f"rtms-doctor: error: {exc}", err=True)
-        sys.exit(2)
+        _fail(f"error: {exc}")
     except KnowledgeError as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)
@@ -566,12 +583,44 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(f"rtms-doctor: engine error: {exc}", err=True)
         sys.exit(3)
     except BrokenPipeError:
+        _quiet_stdout()
         sys.exit(0)
+    except UnicodeEncodeError as exc:
+        _fail(f"error: the output cannot be written in this terminal's encoding ({exc.encoding}); "
+              f"use UTF-8 (e.g. PYTHONIOENCODING=utf-8)")
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
+        _fail(f"error: {where}{exc.strerror or exc}")
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # last resort: still one line, never a traceback
-        click.echo(f"rtms-doctor: internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+        _fail(f"internal error: {type(exc).__name__}: {exc}", status=1)
+    finally:
+        sys.stdout, sys.stderr = previous
+
+
+def _fail(message: str, status: int = 2) -> None:
+    """One line on stderr (through the outlet), then exit."""
+    try:
+        click.echo("rtms-doctor: " + " ".join(str(message).split()), err=True)
+    except (OSError, ValueError, UnicodeEncodeError):
+        pass
+    sys.exit(status)
+
+
+def _flush_stdout() -> None:
+    """Write out what is buffered now, so that a full disk or a closed pipe is reported here."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so that no later flush complains."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def entry() -> None:
@@ -587,8 +636,9 @@ def entry() -> None:
         code = _status(exc.code)
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except (BrokenPipeError, ValueError):  # a reader that left, or a closed stream
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader that left, a closed stream, a full disk (reported)
             pass
     os._exit(code)
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 class InputError(Exception):
     """The case given to the tool is unusable (exit status 2).
 
-    The message may quote the input, so it is redacted and kept to one line here, once,
-    for every place that shows it (stderr, batch summaries)."""
+    The message may quote the input. It is kept to one line here; it is redacted and stripped
+    of control characters where it leaves the tool (engine/outlet.py: stderr, batch summaries),
+    so this module depends on nothing."""
 
     def __init__(self, message: str):
-        from .ingest.redact import redact_text
-
-        text = " ".join(redact_text(str(message)).split())
+        text = " ".join(str(message).split())
         super().__init__(text.encode("utf-8", "replace").decode("utf-8"))
 
 

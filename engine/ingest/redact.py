@@ -1,16 +1,33 @@
 """Removes secrets and personal data at ingest, before anything is parsed or stored.
 
-Two layers: JSON values under secret-looking keys are replaced wholesale, and every piece of
-text (raw input, JSON strings, fact values) goes through pattern redaction. What is removed
-never reaches a fact, a source label or an output.
+Redaction by design, not by keyword: every piece of text (raw input, JSON strings, fact values,
+locators, labels, and again everything that leaves through engine/outlet.py) is untrusted.
+
+- Keyed values: JSON values under secret-looking keys are replaced wholesale, and `name = value`
+  pairs whose name is a secret word. Names are compared folded (NFKC, lookalike letters mapped to
+  Latin, zero-width characters and soft hyphens gone, leetspeak accepted), so `ｓｅｃｒｅｔ`,
+  `сlient_secret` (Cyrillic) and `s3cret` count.
+- Shapes that are secret whatever their name: PEM blocks, JWTs, Bearer/Basic/Digest credentials,
+  URL userinfo and every query value (parameter names are kept), and long opaque tokens
+  (high-entropy runs, base64 and hex blobs, percent-encoded forms of them) wherever they stand,
+  unless a label names them as an identifier (client id, app id, meeting uuid, stream id...),
+  which the diagnosis needs and which are not secret.
+- Personal data: e-mail addresses, also obfuscated (`at`/`dot`, `[at]`, `(at)`, `%40`, `＠`,
+  IDN, `@localhost`, `@[IP]`), and phone numbers.
+- Case-wide: a value masked anywhere in a case is remembered (`begin_case` starts a case) and
+  scrubbed everywhere else in that case, at ingest and again at the outlet.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from contextvars import ContextVar
 from typing import Any
+from urllib.parse import unquote
 
 REDACTED = "[redacted]"
 EMAIL = "[email]"
+PHONE = "[phone]"
 
 # JSON keys whose values are secrets (compared lowercased, without - and _).
 _SECRET_KEYS = re.compile(
@@ -77,24 +94,388 @@ def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str
     return "\n".join(lines)
 
 
-def redact_text(text: str) -> str:
+# -- the case-wide secret set -------------------------------------------------------------------
+
+_CASE: ContextVar[set[str] | None] = ContextVar("rtms_doctor_case_secrets", default=None)
+MIN_REMEMBERED = 8  # shorter masked values are not scrubbed case-wide (they may be ordinary words)
+
+
+def begin_case() -> None:
+    """Start a case: forget the secrets of the previous one."""
+    _CASE.set(set())
+
+
+def case_secrets() -> frozenset[str]:
+    return frozenset(_CASE.get() or ())
+
+
+def _remember(value: str) -> None:
+    found = _CASE.get()
+    if found is None:
+        found = set()
+        _CASE.set(found)
+    for form in {value.strip(" \t\n\"'`,;"), unquote(value).strip(" \t\n\"'`,;")}:
+        if len(form) >= MIN_REMEMBERED and "[redacted]" not in form and "\n" not in form and _opaque_enough(form):
+            found.add(form)
+
+
+def _opaque_enough(value: str) -> bool:
+    """A remembered value must not be an ordinary word ('invalid', 'production')."""
+    return (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)) or \
+        (any(c.isupper() for c in value[1:]) and any(c.islower() for c in value)) or len(value) >= 16
+
+
+def scrub(text: str) -> str:
+    """Every value remembered in this case, masked wherever it appears."""
+    found = _CASE.get()
+    if not found:
+        return text
+    for value in sorted(found, key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def _recording(pattern: re.Pattern[str], replacement: str):  # type: ignore[no-untyped-def]
+    """re.sub replacement that also remembers what it removed."""
+    def sub(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        out = match.expand(replacement)
+        head = 0
+        while head < min(len(whole), len(out)) and whole[head] == out[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(whole), len(out)) - head and whole[-1 - tail] == out[-1 - tail]:
+            tail += 1
+        _remember(whole[head:len(whole) - tail])
+        return out
+    return sub
+
+
+# -- folding: what a name looks like, whatever letters it is written in ----------------------------
+
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
+# lookalike letters (Cyrillic, Greek) that NFKC leaves alone, mapped to the Latin letter they mimic
+_CONFUSABLES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j",
+    "ԁ": "d", "ɡ": "g", "һ": "h", "к": "k", "м": "m", "н": "h", "т": "t", "в": "b", "ԛ": "q", "ԝ": "w",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "Х": "X", "У": "Y", "Ѕ": "S", "І": "I", "Ј": "J",
+    "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+})
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """(folded text, index of each folded character in the original; None = the same index).
+    Folded: NFKC, lookalikes mapped to Latin, invisible characters removed, lowercased."""
+    if text.isascii():
+        return text.lower(), None
+    out: list[str] = []
+    where: list[int] = []
+    last = 0
+    for match in _NON_ASCII.finditer(text):
+        i = match.start()
+        if i > last:
+            out.append(text[last:i].lower())
+            where.extend(range(last, i))
+        char = text[i]
+        if not INVISIBLE.match(char):
+            folded = unicodedata.normalize("NFKC", char).translate(_CONFUSABLES).lower()
+            out.append(folded)
+            where.extend([i] * len(folded))
+        last = i + 1
+    out.append(text[last:].lower())
+    where.extend(range(last, len(text)))
+    where.append(len(text))
+    return "".join(out), where
+
+
+def _spans_to_original(spans: list[tuple[int, int]], where: list[int] | None) -> list[tuple[int, int]]:
+    if where is None:
+        return spans
+    return [(where[a], where[b - 1] + 1) for a, b in spans if b > a]
+
+
+def _apply(text: str, spans: list[tuple[int, int]], replacement: str) -> str:
+    """Replace the (merged) spans of text, remembering each value removed."""
+    if not spans:
+        return text
+    out, last = [], 0
+    for a, b in sorted(spans):
+        if a < last:
+            if b <= last:
+                continue
+            a = last
+        out.append(text[last:a])
+        if replacement != EMAIL and replacement != PHONE:
+            _remember(text[a:b])
+        out.append(replacement)
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+# -- keyed values, names folded ------------------------------------------------------------------
+
+def _leet(word: str) -> str:
+    subs = {"a": "[a4@]", "e": "[e3]", "i": "[i1!l]", "o": "[o0]", "s": "[s5$]", "t": "[t7+]", "l": "[l1i]"}
+    return "".join(subs.get(c, re.escape(c)) for c in word)
+
+
+_STRONG = ["secret", "password", "passwd", "passwort", "token", "signature", "passcode", "credential",
+           "apikey", "api_key", "api-key", "authkey", "auth_key", "privatekey", "private_key", "cookie",
+           "hmac", "zak", "whsec", "encryptedtoken", "sessionkey"]
+_WEAK = ["pwd", "pass", "sig", "hash", "key", "sk", "tk", "auth", "salt", "nonce", "digest", "response"]
+_NAME_CHARS = r"[\w.\[\]-]"
+_FOLDED_KEY = re.compile(
+    r"(?<![\w])(?P<name>" + _NAME_CHARS + r"{0,40}?(?P<word>" + "|".join(_leet(w) for w in _STRONG + _WEAK) + r")"
+    + _NAME_CHARS + r"{0,40}?)"
+    r"""(?P<sep>["'\]]?\s{0,12}(?:[:=]>?|=>|->|→|\.{3,}|,|\s)\s{0,12}(?:!!str\s+|&\w+\s+|b?["'`]{1,3})?)"""
+    r"""(?P<value>[^\s"'`,;)}\]<>]{6,4096})""")
+_NOT_VALUES = re.compile(r"(?i)^(?:base64|hex|sha256|sha1|md5|hmac|hmac-sha256|utf-?8|invalid|correct|wrong|missing|"
+                         r"empty|rs256|hs256|none|null|true|false|required|expired|mismatch|failed|error|"
+                         r"undefined|string|\[redacted.*|\[email.*|\[phone.*|\$\{?[\w:.-]+\}?|process\.env\.\w+|"
+                         r"os\.environ.*|env\(.*|getenv.*|%[\w]+%)$")
+
+
+def _keyed(text: str) -> str:
+    folded, where = fold(text)
+    spans = []
+    for match in _FOLDED_KEY.finditer(folded):
+        a, b = match.span("value")
+        value = text[where[a]:where[b - 1] + 1] if where else text[a:b]
+        strong = match.group("word").replace("4", "a").replace("3", "e").replace("0", "o").replace("1", "i") \
+            .replace("5", "s").replace("7", "t").replace("$", "s").replace("@", "a")
+        name = match.group("name")
+        if _NOT_VALUES.match(value) or value.lower() in _ID_VALUES or _is_id_name(name):
+            continue
+        weak = not any(w in strong for w in ("secre", "passw", "passc", "token", "signa", "credent", "apikey", "api_key",
+                                              "authkey", "auth_key", "privat", "cookie", "hmac", "zak", "whsec"))
+        if match.group("sep").strip() == "" or match.group("sep").strip() in (",",) or weak:
+            if not (_looks_opaque(value.strip("=")) or (len(value) >= 8 and any(c.isdigit() for c in value)
+                                                         and any(c.isalpha() for c in value) and "." not in value
+                                                         and "/" not in value)):
+                continue
+        spans.append((a, b))
+    return _apply(text, _spans_to_original(spans, where), REDACTED)
+
+
+_ID_VALUES = {"client_credentials", "authorization_code", "account_credentials", "refresh_token"}
+
+
+def _is_id_name(name: str) -> bool:
+    return bool(re.search(r"(?:^|[^a-z])(?:id|uuid|type|name|url|uri|path|file|expires?_in|length|count|header_type|"
+                          r"source|scopes?)$", name)) or name in ("nextpagetoken", "next_page_token", "token_type")
+
+
+# -- URLs: userinfo and every query value go -------------------------------------------------------
+
+_URL = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20}://)([^\s/?#@\"'<>`]{1,256}@)?([^\s?#\"'<>`]*)(\?[^\s#\"'<>`]*)?")
+_PATH_QUERY = re.compile(r"(?<![\w?&=])(/[\w./%-]*)(\?[^\s#\"'<>`]*)")
+_FORM = re.compile(r"(?<![\w/?&=%.-])((?:[\w.\[\]-]{1,64}=[^\s&=\"'<>`]*&){1,40}[\w.\[\]-]{1,64}=[^\s&\"'<>`]*)")
+_PAIR = re.compile(r"([?&;]?)([^=&;]*)(=?)([^&;]*)")
+
+
+def _query(query: str) -> str:
+    """'?a=1&b=2' -> '?a=[redacted]&b=[redacted]' (names kept, values gone)."""
+    out = []
+    for lead, name, eq, value in _PAIR.findall(query):
+        if not (lead or name or eq or value):
+            continue
+        if eq and value and value != REDACTED:
+            _remember(value)
+            value = REDACTED
+        out.append(f"{lead}{name}{eq}{value}")
+    return "".join(out)
+
+
+def _url(match: re.Match[str]) -> str:
+    scheme, userinfo, rest, query = match.group(1), match.group(2), match.group(3), match.group(4)
+    if userinfo:
+        _remember(userinfo[:-1].split(":", 1)[-1])
+        userinfo = REDACTED + "@"
+    return scheme + (userinfo or "") + rest + (_query(query) if query else "")
+
+
+def _urls(text: str) -> str:
+    if "://" in text:
+        text = _URL.sub(_url, text)
+    if "?" in text:
+        text = _PATH_QUERY.sub(lambda m: m.group(1) + _query(m.group(2)), text)
+    if "&" in text:
+        text = _FORM.sub(lambda m: _query(m.group(1)), text)
+    return text
+
+
+# -- opaque tokens wherever they stand -------------------------------------------------------------
+
+_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_%~-])[A-Za-z0-9+/_%~-]{14,8192}={0,3}")
+_HEX = re.compile(r"[0-9a-fA-F]{32,}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_ID_LABEL = re.compile(
+    r"(?:\b(?:client|app|sdk|account|acct|user|meeting|webinar|session|stream|rtms[\s_-]?stream|engagement|request|"
+    r"trace|tracking|correlation|operator|host|participant|device|message|msg|event|instance|installation|"
+    r"subscription|channel|topic|room|conference|zoom|bot|recording|registrant|contact|org|tenant|workspace)"
+    r"[\s_-]?(?:id|uuid|ids|key|number|num|no)"
+    r"|\b(?:uuid|meeting|stream|app|client|account|user|webinar|engagement|sdkkey|appkey|clientid|accountid|userid|"
+    r"meetingid|streamid|meetinguuid|appid)"
+    r"|id)\s{0,3}[\"'`]?\s{0,3}(?:[:=]|is|:=|=>|\s)?\s{0,3}[\"'`(\[]?\s{0,2}$", re.I)
+
+
+def _classes(value: str) -> int:
+    return (any(c.islower() for c in value) + any(c.isupper() for c in value) + any(c.isdigit() for c in value))
+
+
+def _transitions(value: str) -> int:
+    kinds = ["d" if c.isdigit() else "u" if c.isupper() else "l" if c.islower() else "o" for c in value]
+    return sum(1 for a, b in zip(kinds, kinds[1:]) if a != b)
+
+
+def _looks_opaque(value: str) -> bool:
+    """High-entropy: random letters and digits, not a word, an identifier name or a number."""
+    core = value.strip("=_-~")
+    if len(core) < 14 or _UUID.fullmatch(core):
+        return False
+    if _HEX.fullmatch(core):
+        return any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
+    letters_digits = re.sub(r"[^A-Za-z0-9]", "", core)
+    if len(letters_digits) < 14:
+        return False
+    # identifier-like: words joined by _ or - (snake_case, kebab-case, CONSTANT_CASE)
+    parts = [p for p in re.split(r"[_\-/+.~]", core) if p]
+    if all(p.islower() or p.isupper() or p.isdigit() or (p[:1].isupper() and p[1:].islower()) for p in parts) \
+            and len(parts) > 1:
+        return False
+    n = len(letters_digits)
+    upper = sum(c.isupper() for c in letters_digits)
+    lower = sum(c.islower() for c in letters_digits)
+    digits = n - upper - lower
+    turns = _transitions(letters_digits)
+    if digits == n or (upper == 0 and digits == 0) or (lower == 0 and digits == 0):
+        return False
+    if _classes(letters_digits) == 3:
+        return turns >= max(5, n // 5)
+    if digits and (lower or upper):  # one case of letters and digits (base32, lowercase tokens)
+        return n >= 20 and turns >= max(6, n // 4)
+    # letters only, mixed case: camelCase has few capitals, random text many
+    return n >= 20 and min(upper, lower) >= n // 5 and turns >= n // 3
+
+
+def _opaque_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _CANDIDATE.finditer(text):
+        value = match.group(0)
+        start = match.start()
+        if "%" in value:
+            decoded = unquote(value)
+            pieces = re.split(r"[\s.]+", decoded)
+            hit = any(_looks_opaque(p) for p in pieces) or _looks_opaque(decoded.replace(".", ""))
+        else:
+            hit = _looks_opaque(value) or any(_looks_opaque(p) for p in value.split("/") if len(p) >= 14)
+        if not hit:
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        before, _ = fold(text[max(line_start, start - 48):start])
+        if _ID_LABEL.search(before) and not re.search(r"(?i)(?:secret|token|password|signature)\W{0,4}$", before):
+            continue
+        spans.append((start, match.end()))
+    return spans
+
+
+def _opaque(text: str) -> str:
+    return _apply(text, _opaque_spans(text), REDACTED)
+
+
+# -- personal data ---------------------------------------------------------------------------------
+
+_EMAIL_ANY = re.compile(
+    r"(?:mailto:)?[\w.%+-]{1,64}(?:@|%40|\s?\[at\]\s?|\s?\(at\)\s?|\s?\{at\}\s?|\s+at\s+)"
+    r"(?:localhost\b|\[[0-9a-f.:]{3,45}\]|[\w-]{1,63}(?:(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[\w-]{1,63}){0,8}"
+    r"(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[^\W\d_]{2,24}\b)")
+_PHONES = re.compile(
+    r"(?<![\w+.-])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\(?\d{1,4}\)?(?:[\s.-]\d{2,5}){1,4}"
+    r"|00\d{1,3}\s\d{1,4}(?:\s\d{2,8}){1,3}"
+    r"|\(\d{3}\)\s?\d{3}[\s.-]\d{4}"
+    r"|\d{3}\.\d{3}\.\d{4}"
+    r"|\d{3}-\d{3}-\d{4})(?![\w.-]*\d)")
+
+
+def _personal(text: str) -> str:
+    folded, where = fold(text)
+    spans = []
+    for match in _EMAIL_ANY.finditer(folded):
+        found = match.group(0)
+        if "@" not in found and "%40" not in found and "[at]" not in found and "(at)" not in found \
+                and "{at}" not in found and " dot " not in found:
+            continue  # "x at y.com" in prose needs a spelled-out dot to count
+        spans.append(match.span())
+    if spans:
+        text = _apply(text, _spans_to_original(spans, where), EMAIL)
+    phone_spans = [m.span() for m in _PHONES.finditer(text) if sum(c.isdigit() for c in m.group(0)) >= 9]
+    return _apply(text, phone_spans, PHONE)
+
+
+def redact_text(text: str, opaque: bool = True) -> str:
+    """Text with every secret and personal datum masked (opaque=False keeps long tokens: a
+    value the input labels as an identifier, such as a client id)."""
     for index, (pattern, replacement) in enumerate(_PATTERNS):
         if index == _NAME_VALUE:  # costly per position: only on lines that hold a keyword
             text = _near_keywords(pattern, replacement, text)
+        elif index == len(_PATTERNS) - 1:
+            continue  # e-mail addresses: with the obfuscated forms below
         else:
-            text = pattern.sub(replacement, text)
-    return _LOOSE.sub(_loose, text)
+            text = pattern.sub(_recording(pattern, replacement), text)
+    text = _LOOSE.sub(_loose, text)
+    text = _keyed(text)
+    text = _urls(text)
+    if opaque:
+        text = _opaque(text)
+    text = _personal(text)
+    return scrub(text)
 
 
 def _is_secret_key(key: str) -> bool:
-    folded = key.lower().replace("-", "").replace("_", "")
+    folded = fold(key)[0].replace("-", "").replace("_", "")
     if folded in _NOT_SECRET_KEYS or key.lower() in _NOT_SECRET_KEYS:
         return False
     return bool(_SECRET_KEYS.search(folded))
 
 
+def _is_id_key(key: str) -> bool:
+    folded = fold(key)[0]
+    return bool(re.search(r"(?:^|_|-)(?:id|uuid|ids)$|[a-z]Id$|^(?:sdk_?key|app_?key|client_?key)$", key)) or \
+        folded in ("uuid", "id", "clientid", "appid", "sdkkey", "appkey", "meetinguuid", "streamid", "accountid",
+                   "userid", "meetingid", "rtmsstreamid", "operatorid", "engagementid", "sessionid")
+
+
 def redact_json(value: Any) -> Any:
-    """A copy of parsed JSON with secret values replaced and every string pattern-redacted."""
+    """A copy of parsed JSON with secret values replaced and every string pattern-redacted.
+    Two passes: the values under secret keys are remembered first, so that the same value
+    elsewhere in the document (a URL, a message) is scrubbed too."""
+    _collect(value)
+    return _redact_json(value)
+
+
+def _collect(value: Any) -> None:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if isinstance(item, str) and item and _is_secret_key(str(key)):
+                    _remember(item)
+                elif isinstance(item, (dict, list)):
+                    stack.append(item)
+        elif isinstance(node, list):
+            stack.extend(n for n in node if isinstance(n, (dict, list)))
+
+
+def _redact_json(value: Any, opaque: bool = True) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
@@ -102,12 +483,12 @@ def redact_json(value: Any) -> Any:
             if _is_secret_key(str(key)) and isinstance(item, str) and item:
                 out[key_text] = REDACTED
             elif _is_secret_key(str(key)) and isinstance(item, list):
-                out[key_text] = [REDACTED if isinstance(v, str) and v else redact_json(v) for v in item]
+                out[key_text] = [REDACTED if isinstance(v, str) and v else _redact_json(v) for v in item]
             else:
-                out[key_text] = redact_json(item)
+                out[key_text] = _redact_json(item, not _is_id_key(str(key)))
         return out
     if isinstance(value, list):
-        return [redact_json(item) for item in value]
+        return [_redact_json(item, opaque) for item in value]
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_text(value, opaque)
     return value

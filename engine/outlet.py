@@ -1,0 +1,135 @@
+"""The one way out: every byte the tool writes passes `clean()`.
+
+stdout and stderr are wrapped (`guard_streams`, installed by the CLI before any command runs);
+files go through `write_text`; names that become file names through `file_name`; CSV cells
+through `csv_cell`. `clean()` strips what could drive a terminal (C0 controls but newline and
+tab, DEL, C1 controls, ESC/CSI/OSC/DCS sequences, bidi embeddings, overrides, isolates and marks)
+and redacts (the same redactor as ingest, plus every value masked anywhere in the current case).
+The future web page is meant to send its text through `clean()` too.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, TextIO
+
+# ESC sequences (7-bit) and their 8-bit C1 forms: CSI ... final, OSC/DCS/SOS/PM/APC ... ST or BEL
+_SEQUENCES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def strip_controls(text: str) -> str:
+    """Text that cannot move a cursor, recolour, retitle, link, ring or reorder a terminal."""
+    if text.isascii() and text.isprintable():
+        return text
+    text = _SEQUENCES.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def clean(text: str) -> str:
+    """What may leave the tool: no control character, nothing secret."""
+    from .ingest.redact import redact_text
+
+    text = strip_controls(text)
+    return redact_text(text).encode("utf-8", "replace").decode("utf-8")
+
+
+def one_line(text: str) -> str:
+    return " ".join(clean(str(text)).split())
+
+
+def file_name(name: str) -> str:
+    """A case name made safe as a file name: cleaned, no separators or leading dots."""
+    text = one_line(name).replace("/", "_").replace("\\", "_").replace("\x00", "")
+    text = re.sub(r"[\[\]]", "", text).strip(". ") or "case"
+    return text[:150]
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    if not isinstance(value, str):
+        return value
+    text = one_line(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file through the outlet, atomically (a temporary file beside it, then rename)."""
+    path = Path(path)
+    data = clean(text)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".", prefix=".rtms-doctor-",
+                                         suffix=".tmp", delete=False, newline="")
+    try:
+        with handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+    except BaseException:
+        try:
+            os.unlink(handle.name)
+        except OSError:
+            pass
+        raise
+
+
+class Guarded(io.TextIOBase):
+    """A text stream that cleans everything written to it before passing it on."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self.stream, "errors", None)
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        try:
+            return self.stream.isatty()
+        except (ValueError, OSError):
+            return False
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str")
+        self.stream.write(clean(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    @property
+    def closed(self) -> bool:  # type: ignore[override]
+        return self.stream.closed
+
+
+def guard_streams() -> tuple[TextIO, TextIO]:
+    """Wrap sys.stdout and sys.stderr (once); returns the previous pair to restore."""
+    previous = (sys.stdout, sys.stderr)
+    if sys.stdout is not None and not isinstance(sys.stdout, Guarded):
+        sys.stdout = Guarded(sys.stdout)  # type: ignore[assignment]
+    if sys.stderr is not None and not isinstance(sys.stderr, Guarded):
+        sys.stderr = Guarded(sys.stderr)  # type: ignore[assignment]
+    return previous  # type: ignore[return-value]
+
+
+def raw(stream: Any) -> Any:
+    """The stream under a guard (for the progress bar, which draws with a carriage return)."""
+    return stream.stream if isinstance(stream, Guarded) else stream
