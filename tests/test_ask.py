@@ -291,8 +291,8 @@ def test_end_of_input_ends_with_a_report(typed):
 
 def test_typed_reply_and_markdown_are_the_diagnose_reports(tmp_path):
     reply = ask_typed(EXAMPLE, "--reply", typed="3\n").stdout
-    assert reply.startswith("Hi, thanks for the details!")
-    assert "**1. RTMS is not enabled for the account" in reply
+    assert reply.startswith("Thanks for the details!")
+    assert "**Most likely: RTMS is not enabled for the account" in reply
     # after the questions, the report is exactly `diagnose` of the gathered facts
     asked = json.loads(ask_typed(EXAMPLE, "--save", str(tmp_path / "saved.json"), "--format", "json", typed="3\n").stdout)
     diagnosed = json.loads(CliRunner().invoke(cli, ["diagnose", str(tmp_path / "saved.json"), "--format", "json"]).stdout)
@@ -429,7 +429,7 @@ def test_reply_with_answers(tmp_path):
     answers = write_answers(tmp_path, {"account.developer_pack": "trial_expired"}, "yaml")
     run = rtms_doctor("ask", EXAMPLE, "--answers", str(answers), "--reply")
     assert run.code == 0, run.err
-    assert run.out.startswith("Hi, thanks for the details!")
+    assert run.out.startswith("Thanks for the details!")
     assert "RTMS is not enabled for the account" in run.out
     assert "Q1." not in run.out
 

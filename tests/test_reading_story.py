@@ -94,3 +94,35 @@ def test_words_shared_with_a_cause_description_count_without_a_sign(kb):
     assert said.similarity_weight == kb.signs.policy.similarity.weight  # the best match gains it all
     assert said.similar_words and all(w in text.lower() for w in said.similar_words)
     assert all(c.similarity_weight >= 0 for c in reading.causes.values())
+
+
+def test_the_reply_fits_a_forum_thread(tmp_path):
+    from helpers import REPO
+
+    example = str(REPO / "examples" / "forum-13262.json")
+    reply = rtms_doctor("diagnose", "--reply", example).out
+    assert "What I understood from your post" in reply and "- Error code: `13262`" in reply
+    assert reply.count("**Most likely:") == 1 and reply.count("**Also possible:") <= 1
+    assert "First step:" in reply and '[details="More steps for:' in reply
+    questions = reply.split("could you tell us:", 1)[1]
+    assert "\n3. " in questions and "\n4. " not in questions  # at most three questions
+    assert "Hope this helps" not in reply and "Hi, " not in reply
+    plain = rtms_doctor("diagnose", "--reply", "--reply-style", "plain", example).out
+    assert "[details" not in plain and "**More steps for:" in plain
+    report = json.loads(rtms_doctor("diagnose", "--format", "json", example).out)
+    assert report["reply"] == reply
+
+
+def test_the_reply_shows_snippets_in_the_askers_language(tmp_path):
+    post = tmp_path / "post.txt"
+    post.write_text("Python SDK (pip install rtms): audio we write to a wav file sounds like static noise.\n",
+                    encoding="utf-8")
+    reply = rtms_doctor("diagnose", "--reply", str(post)).out
+    assert "```js" not in reply
+
+
+def test_the_reply_links_only_zooms_own_material():
+    from helpers import REPO
+
+    reply = rtms_doctor("diagnose", "--reply", str(REPO / "examples" / "forum-13262.json")).out
+    assert "devforum.zoom.us" not in reply  # forum threads stay in the staff report

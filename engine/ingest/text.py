@@ -323,16 +323,18 @@ class TextReader:
         later part ("share realtime content, the allow list and auto-start are off"); a part
         that continues a list ("..., or the events") by the part before it. So "sharing is on,
         not locked" keeps "sharing is on" affirmed."""
-        commas = list(_COMMA.finditer(clause))
+        commas = list(_PART_BREAK.finditer(clause))
         if not commas or self.cues.subordinate.match(clause):  # "if X is on, we never ...": a condition
             return None
         bounds = [0] + [m.end() for m in commas] + [len(clause) + 1]
         parts = [clause[a:b] for a, b in zip(bounds, bounds[1:])]
         own = [self.is_negated(part) for part in parts]
         verb = [bool(self.cues.finite.search(part)) for part in parts]
+        # a colon ends a statement ("fails on my Intel Mac: no prebuilt binary"): no list runs across it
+        colon = [m.group(0).startswith(":") for m in commas]
         final = list(own)
         for i in range(len(parts) - 2, -1, -1):  # backwards through verbless list items
-            if not own[i] and not verb[i] and final[i + 1]:
+            if not own[i] and not verb[i] and final[i + 1] and not colon[i]:
                 final[i] = True
         for i in range(1, len(parts)):  # forwards into "..., or ..." continuations
             if not final[i] and final[i - 1] and _LIST_GOES_ON.match(parts[i]):
@@ -517,6 +519,7 @@ def _spliced(clause: str, offset: int, cues: Cues) -> Iterator[tuple[str, int]]:
 
 
 _COMMA = re.compile(r",[ \t]{0,4}")
+_PART_BREAK = re.compile(r"(?:,|:(?=\s))[ \t]{0,4}")  # comma parts, and a colon before white space
 _LIST_GOES_ON = re.compile(r"\s*(?:and|or|nor)\b|[^,]{0,200}?\b(?:or|nor)\b", re.I)
 
 

@@ -62,6 +62,9 @@ class FactSpec:
     section_title: str = ""
     answerable: float = 0.5  # share of cases where the person asked knows the answer
     triage: bool = False  # a broad sorting question (see kb_models.FactSpecFile)
+    # asked only once another fact has one of these values (fact path -> values), so a question
+    # never presumes an answer ("how long ago was the pack bought" only once one was bought)
+    asked_after: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
     @property
     def is_list(self) -> bool:
@@ -240,7 +243,12 @@ def load_fact_schema(kb_root: Path) -> FactSchema:
                 path=full, type=entry.type, ask=entry.ask, where=entry.where,
                 items=entry.items, values=tuple(entry.values), section_title=parsed.title,
                 answerable=entry.answerable, triage=entry.triage,
+                asked_after=tuple((fact, tuple(values)) for fact, values in sorted(entry.asked_after.items())),
             )
+    for full, spec in specs.items():
+        for fact, values in spec.asked_after:
+            if fact not in specs or not all(specs[fact].accepts(v) for v in values):
+                problems.append(f"fact {full}: asked_after names {fact} with values it cannot take")
     if problems:
         raise KnowledgeError(problems)
     return FactSchema(specs=specs, sections=sections)

@@ -263,6 +263,8 @@ class FactSpecFile(BaseModel):
         # a broad question that sorts causes into groups (case.symptom): its rule-outs do not
         # count as a cause's own rule-out in `kb stats`
         triage: bool = False
+        # asked only once another fact has one of these values (fact path -> values)
+        asked_after: dict[str, list[Any]] = Field(default_factory=dict)
 
     section: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str

@@ -22,6 +22,22 @@ STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cann
 MAX_VALUE_CHARS = 160
 TABLE_ROWS = 8  # causes in the differential table
 MAX_SIGNS_SHOWN = 6  # matched words shown per cause
+MAX_REPLY_QUESTIONS = 3
+MAX_UNDERSTOOD = 8
+ZOOM_TIERS = ("official-doc", "official-code")  # the reply links Zoom's own material only
+# snippet languages a reply leaves out for an asker on the other SDK
+OTHER_LANGUAGES = {"node": ("python", "py"), "python": ("js", "javascript", "ts", "typescript")}
+# the facts a reply reads back to the asker, in this order, with the words it uses for them
+REPLY_FACTS = [
+    ("case.product", "Product"), ("app.type", "App type"), ("app.management", "App managed by"),
+    ("start.method", "How the stream starts"), ("api.error_codes", "Error code"),
+    ("api.http_statuses", "HTTP status"), ("handshake.signaling.status_code", "Handshake status"),
+    ("stream.stop_reasons", "Stop reason"), ("ws.close_codes", "WebSocket close code"),
+    ("stream.started_received", "rtms_started arrives"), ("sdk.language", "SDK"),
+    ("sdk.version", "SDK version"), ("runtime.node_version", "Node.js"),
+    ("runtime.python_version", "Python"), ("runtime.platform", "Platform"),
+    ("media.not_arriving", "Media not arriving"),
+]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
@@ -46,6 +62,12 @@ def code(value: Any) -> str:
     if len(text) > MAX_VALUE_CHARS:
         text = text[: MAX_VALUE_CHARS - 1] + "…"
     return f"`{text}`" if text else ""
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a KB text (a summary can run to three)."""
+    match = re.search(r"(?<=[a-z0-9)\]'\"`])[.!?](?=\s+[A-Z(\"'`])", text)
+    return text[:match.end()] if match else text
 
 
 def show_value(value: Any) -> Any:
@@ -91,6 +113,7 @@ class Renderer:
         env.filters["inert"] = inert
         env.filters["code"] = code
         env.filters["pct"] = lambda x: f"{round(x * 100)}%"
+        env.filters["first_sentence"] = first_sentence
         return env
 
     # -- the view ---------------------------------------------------------------------------
@@ -230,10 +253,11 @@ class Renderer:
                 "causes": [self.kb.causes[c].title for c in q.causes], "value": q.value}
 
     # -- outputs ----------------------------------------------------------------------------
-    def output(self, diagnosis: Diagnosis, fmt: str = "markdown", reply: bool = False) -> str:
+    def output(self, diagnosis: Diagnosis, fmt: str = "markdown", reply: bool = False,
+               reply_style: str = "discourse") -> str:
         """What `diagnose` and `ask` print: the reply, the JSON or the staff report."""
         if reply:
-            return self.reply(diagnosis)
+            return self.reply(diagnosis, reply_style)
         if fmt == "json":
             return self.json(diagnosis) + "\n"
         return self.markdown(diagnosis)
@@ -241,8 +265,26 @@ class Renderer:
     def markdown(self, diagnosis: Diagnosis) -> str:
         return self.env.get_template("report.md.j2").render(v=self.view(diagnosis))
 
-    def reply(self, diagnosis: Diagnosis) -> str:
-        return self.env.get_template("reply.md.j2").render(v=self.view(diagnosis))
+    def reply(self, diagnosis: Diagnosis, style: str = "discourse") -> str:
+        return self.env.get_template("reply.md.j2").render(v=self.view(diagnosis),
+                                                           r=self.reply_view(diagnosis, style))
+
+    def reply_view(self, diagnosis: Diagnosis, style: str = "discourse") -> dict[str, Any]:
+        """What the forum reply needs beyond the report's view: the facts it read back to the
+        asker, the snippet languages to leave out, Zoom's own references, at most three
+        questions, and whether the post held secrets."""
+        values = diagnosis.facts.values
+        language = values.get("sdk.language")
+        understood = [(label, show_value(values[path])) for path, label in REPLY_FACTS if path in values]
+        return {
+            "style": style,
+            "understood": understood[:MAX_UNDERSTOOD],
+            "other_languages": OTHER_LANGUAGES.get(language, ()),
+            "references": {r.cause.id: [dict(ref) for ref in r.cause.references if ref.tier in ZOOM_TIERS]
+                           for r in diagnosis.causes[:TABLE_ROWS]},
+            "questions": [self._question(q) for q in diagnosis.questions[:MAX_REPLY_QUESTIONS]],
+            "secrets": bool(getattr(diagnosis.facts, "redacted", False)),
+        }
 
     def json(self, diagnosis: Diagnosis) -> str:
         view = self.view(diagnosis)
@@ -258,6 +300,7 @@ class Renderer:
                "questions": view["questions"], "facts": view["facts"], "conflicts": view["conflicts"]}
         if view["reading"] is not None:  # only when text was read: structured input keeps its shape
             out["reading"] = view["reading"]
+        out["reply"] = self.reply(diagnosis)
         if "similar_confirmed" in view:
             out["similar_confirmed"] = view["similar_confirmed"]
         return json.dumps(out, indent=2, ensure_ascii=False)

@@ -264,7 +264,7 @@ class Doctor:
         for result in top:
             for rule in result.unknown:
                 for path in C.unknown_paths(rule.condition, facts):
-                    if path not in skip:
+                    if path not in skip and self._may_ask(path, facts):
                         paths[path] = None
         questions = []
         for path in paths:
@@ -304,6 +304,15 @@ class Doctor:
                 questions.append(Question(path, round(value, 6), ordered))
         questions.sort(key=lambda q: (-q.value, q.path))
         return questions
+
+    def _may_ask(self, path: str, facts: dict[str, Any]) -> bool:
+        """A question that presumes an earlier answer waits for it (kb/facts asked_after)."""
+        schema = self.kb.schema
+        for fact, values in schema[path].asked_after:
+            known = facts.get(fact)
+            if known is None or known not in {schema[fact].normalize(v) for v in values}:
+                return False
+        return True
 
     def plausible_answers(self, path: str) -> list[Any]:
         """Normalised values worth trying for a fact: its closed set, or the rules' operands."""
