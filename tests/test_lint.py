@@ -112,7 +112,7 @@ def test_yaml_syntax_error(draft):
 
 def test_template_with_an_unknown_variable(draft):
     path = draft / "reports" / "reply.md.j2"
-    path.write_text(path.read_text().replace("{{ f.summary }}", "{{ f.sumary }}"))
+    path.write_text(path.read_text().replace("{{ f.summary | first_sentence }}", "{{ f.sumary | first_sentence }}"))
     run = rtms_doctor("lint", "--root", str(draft))
     assert run.code == 1
     assert "reply.md.j2" in run.err and "sumary" in run.err

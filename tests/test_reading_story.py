@@ -126,3 +126,18 @@ def test_the_reply_links_only_zooms_own_material():
 
     reply = rtms_doctor("diagnose", "--reply", str(REPO / "examples" / "forum-13262.json")).out
     assert "devforum.zoom.us" not in reply  # forum threads stay in the staff report
+
+
+def test_a_post_with_secrets_asks_to_rotate_them_and_staff_get_a_clean_copy(tmp_path):
+    secret = "Zx9kQ2mN7pLwR4tYvB8cJ1hD"
+    post = tmp_path / "post.txt"
+    post.write_text(f"Our webhook check fails. .env:\nZOOM_SECRET_TOKEN={secret}\nit logs {secret} as the key.\n",
+                    encoding="utf-8")
+    reply = rtms_doctor("diagnose", "--reply", str(post)).out
+    assert "rotate the credentials" in reply and secret not in reply
+    report = rtms_doctor("diagnose", str(post)).out
+    copy = report.split("## The post held secrets", 1)[1].split("## Facts used", 1)[0]
+    assert "ZOOM_SECRET_TOKEN=[redacted]" in copy and secret not in report
+    clean = tmp_path / "clean.txt"
+    clean.write_text("rtms_started never arrives for our General app.\n", encoding="utf-8")
+    assert "rotate" not in rtms_doctor("diagnose", "--reply", str(clean)).out

@@ -20,7 +20,7 @@ from ..knowledge.load import KnowledgeBase
 from .aggregate import webhook_aggregates
 from .emit import Emitter, clean_text
 from .shapes import is_case_json, recognise
-from .redact import begin_case, redact_json, redact_text, scrub
+from .redact import begin_case, case_secrets, redact_json, redact_text, scrub
 from ..outlet import strip_controls
 from .sections import blank_hypothetical
 from .signs import match_signs
@@ -40,6 +40,7 @@ class InputReport:
     shapes: list[str] = field(default_factory=list)
     facts: int = 0
     thread: dict[str, Any] | None = None  # a thread's title, author and posts read (threads.py)
+    text: str = ""  # a pasted text as redacted (kept for the staff's redacted copy of the post)
 
 
 def read_text(name: str) -> tuple[str, str]:
@@ -205,7 +206,7 @@ def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
     events.extend(em.events)
     kind = "log" if is_log else "text"
     signs = match_signs(text, kb.signs, label) if kb.signs is not None else []
-    return em.observations, InputReport(label, kind, em.shapes or [kind], len(em.observations)), signs
+    return em.observations, InputReport(label, kind, em.shapes or [kind], len(em.observations), text=text), signs
 
 
 def _redact_value(value: Any, opaque: bool = True) -> Any:
@@ -257,7 +258,11 @@ def read_case(names: Iterable[str], kb: KnowledgeBase) -> tuple[ResolvedFacts, l
         em = Emitter(kb.schema, ", ".join(dict.fromkeys(e["file"] for e in events)), "zoom_json")
         webhook_aggregates(events, em)
         facts.extend(em.observations)
-    return facts.resolve(), reports
+    resolved = facts.resolve()
+    if case_secrets():  # the post held secrets: the reply asks to rotate them; staff get a clean copy
+        resolved.secrets_found = True
+        resolved.redacted_copies = [(r.label, scrub(r.text)) for r in reports if r.text]
+    return resolved, reports
 
 
 def read_inputs(names: Iterable[str], kb: KnowledgeBase) -> ResolvedFacts:

@@ -91,6 +91,8 @@ class ResolvedFacts:
     sources: dict[str, list[Observation]]
     conflicts: list[Conflict]
     signs: list[Any] = field(default_factory=list)  # ingest.signs.SignMatch, in reading order
+    secrets_found: bool = False  # a secret was masked somewhere in the inputs
+    redacted_copies: list[tuple[str, str]] = field(default_factory=list)  # (input, its text redacted)
 
     def normalized(self) -> dict[str, Any]:
         """Values in the form the evaluators compare (versions and dates as integers);

@@ -64,8 +64,15 @@ def code(value: Any) -> str:
     return f"`{text}`" if text else ""
 
 
+def fence_safe(text: str) -> str:
+    """Input text for a fenced block: no line can close the fence (no run of four backticks)."""
+    text = str(text)
+    return re.sub(r"`{4,}", lambda m: "ʼ" * len(m.group(0)), text).rstrip("\n")
+
+
 def first_sentence(text: str) -> str:
     """The first sentence of a KB text (a summary can run to three)."""
+    text = str(text)  # an undefined variable raises here, naming itself (lint)
     match = re.search(r"(?<=[a-z0-9)\]'\"`])[.!?](?=\s+[A-Z(\"'`])", text)
     return text[:match.end()] if match else text
 
@@ -114,6 +121,7 @@ class Renderer:
         env.filters["code"] = code
         env.filters["pct"] = lambda x: f"{round(x * 100)}%"
         env.filters["first_sentence"] = first_sentence
+        env.filters["fence_safe"] = fence_safe
         return env
 
     # -- the view ---------------------------------------------------------------------------
@@ -135,6 +143,7 @@ class Renderer:
             "facts": [{"path": p, "value": show_value(v), "source": facts.source_text(p)}
                       for p, v in facts.values.items()],
             "reading": self._reading(diagnosis),
+            "redacted_copies": [{"input": label, "text": text} for label, text in diagnosis.facts.redacted_copies],
         }
         if diagnosis.similar_confirmed is not None:  # only with a casebook: output unchanged without
             view["similar_confirmed"] = diagnosis.similar_confirmed
@@ -283,7 +292,7 @@ class Renderer:
             "references": {r.cause.id: [dict(ref) for ref in r.cause.references if ref.tier in ZOOM_TIERS]
                            for r in diagnosis.causes[:TABLE_ROWS]},
             "questions": [self._question(q) for q in diagnosis.questions[:MAX_REPLY_QUESTIONS]],
-            "secrets": bool(getattr(diagnosis.facts, "redacted", False)),
+            "secrets": diagnosis.facts.secrets_found,
         }
 
     def json(self, diagnosis: Diagnosis) -> str:
