@@ -87,6 +87,7 @@ class KnowledgeBase:
     phrases: Record | None = None  # kb_models.PhraseFile
     signs: Any = None  # signs.CompiledSigns: the causes' text signs, ready to match
     values: Record | None = None  # kb_models.ValuesFile: key = value pairs the text reader knows
+    phrase_literals: list[tuple[str, ...] | None] | None = None  # per phrase, words every match holds (literals.py)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other id -> cause ids
     version: str = ""
 
@@ -193,6 +194,10 @@ def _load(roots: Roots) -> KnowledgeBase:
                        rules, shards, cause_files, {k: to_record(v) for k, v in codes.items()},
                        to_record(phrases) if phrases is not None else None)
     kb.values = to_record(values) if values is not None else None
+    if phrases is not None:  # the text reader's prefilter, worked out once and cached with the KB
+        from .literals import phrase_literals
+
+        kb.phrase_literals = phrase_literals([entry.pattern for entry in phrases.phrases])
     for cause_id, cause in sorted(causes.items()):
         for alias in cause.aliases:
             kb.aliases[alias] = kb.aliases.get(alias, ()) + (cause_id,)

@@ -1,0 +1,48 @@
+"""Which phrase patterns a clause can match, found without running them.
+
+Each phrase carries its required literals (knowledge/literals.py): any-of groups, every match
+holding a string of each. A clause is folded once, its three-character grams collected, and
+only the literals keyed under one of those grams are looked for; a phrase owning a literal
+found (in its first group) whose other groups are present too is a candidate, as is a phrase
+without literals. Candidates keep the KB's order, so the facts they emit come out exactly as
+if every pattern had been run.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Generic, Sequence, TypeVar
+
+from ..knowledge.literals import MIN_LITERAL, fold
+
+T = TypeVar("T")
+
+
+class PhraseIndex(Generic[T]):
+    def __init__(self, items: Sequence[T], literals: Sequence[tuple[tuple[str, ...], ...] | None]):
+        self.items = list(items)
+        self.always = [i for i, groups in enumerate(literals) if not groups]
+        self.rest = [groups[1:] if groups else () for groups in literals]  # checked once keyed
+        self.owners: dict[str, list[int]] = {}
+        for i, groups in enumerate(literals):
+            for literal in groups[0] if groups else ():
+                self.owners.setdefault(literal, []).append(i)
+        # key each literal under its rarest gram: few literals to check per gram of a clause
+        grams = {lit: {lit[k:k + MIN_LITERAL] for k in range(len(lit) - MIN_LITERAL + 1)} for lit in self.owners}
+        counts = Counter(g for found in grams.values() for g in found)
+        self.by_gram: dict[str, list[str]] = {}
+        for lit, found in sorted(grams.items()):
+            key = min(found, key=lambda g: (counts[g], g))
+            self.by_gram.setdefault(key, []).append(lit)
+
+    def candidates(self, clause: str) -> list[T]:
+        """The items that may match CLAUSE, in their original order."""
+        text = fold(clause)
+        by_gram, owners = self.by_gram, self.owners
+        keyed: set[int] = set()
+        for gram in {text[k:k + MIN_LITERAL] for k in range(len(text) - MIN_LITERAL + 1)}:
+            for literal in by_gram.get(gram, ()):
+                if literal in text:
+                    keyed.update(owners[literal])
+        rest = self.rest
+        chosen = [i for i in keyed if all(any(s in text for s in group) for group in rest[i])]
+        return [self.items[i] for i in sorted(chosen + self.always)]

@@ -1,0 +1,79 @@
+"""Required literals of a regular expression: strings every match must contain one of.
+
+The text reader runs ~350 phrase patterns on every clause; most cannot match because their
+words are absent. Each pattern gets, at KB load (so it is cached with the KB), a few any-of
+groups of lower-case literal strings worked out from Python's own regex parser: a clause whose
+folded text misses every string of one group is not searched (and the pattern never
+compiled). A pattern without groups is always run: the filter skips work, never a match.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+try:  # Python 3.11+; the module was sre_parse before
+    from re import _constants as _c, _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
+
+MIN_LITERAL = 3  # shorter runs ("a ", "is") are in almost every clause: no filter
+MAX_GROUPS = 6  # groups kept per pattern (each costs a substring test on a candidate clause)
+_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT") else set())
+# characters an IGNORECASE pattern's ASCII letter also matches that str.lower() does not map
+# onto it (checked over every code point in tests/test_phrases.py)
+FOLD = str.maketrans({"\u017f": "s", "\u0131": "i"})
+
+
+def fold(text: str) -> str:
+    """Text as the literals are compared with it."""
+    return text.lower().translate(FOLD)
+
+
+def required_literals(pattern: str, flags: int = re.I) -> tuple[tuple[str, ...], ...] | None:
+    """Groups of lower-case strings, the most selective first: every match holds (in its folded
+    text) one string of every group. None when nothing is known."""
+    groups = sorted(set(_sequence(list(_parser.parse(pattern, flags)))), key=_rank)[:MAX_GROUPS]
+    return tuple(tuple(sorted(group)) for group in groups) or None
+
+
+def _rank(group: frozenset[str]) -> tuple[int, int, list[str]]:
+    """The group whose shortest word is longest (" the " is in most clauses, "endpoint" is
+    not), then the fewest alternatives: the most selective, cheapest test first."""
+    return (-min(min(len(s.strip()), 8) for s in group), len(group), sorted(group))
+
+
+def _sequence(items: list[tuple[Any, Any]], prefix: str = "") -> list[frozenset[str]]:
+    """The any-of groups a sequence requires (all of them): its literal runs and the groups of
+    its required parts. PREFIX is the literal text right before the sequence (so "z(?:oom|fg)"
+    gives zoom or zfg)."""
+    groups: list[frozenset[str]] = []
+    run: list[str] = list(prefix)
+
+    def close() -> None:
+        if len(run) >= MIN_LITERAL:
+            groups.append(frozenset(["".join(run)]))
+        run.clear()
+
+    for op, av in items:
+        if op == _c.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if op == _c.AT:  # zero-width (\b, ^): the characters around it stay adjacent
+            continue
+        before = "".join(run)
+        close()
+        if op == _c.SUBPATTERN:
+            groups.extend(_sequence(list(av[-1]), before))
+        elif op in _REPEATS and av[0] >= 1:
+            groups.extend(_sequence(list(av[2]), before))
+        elif op == _c.BRANCH:
+            found = [_sequence(list(branch), before) for branch in av[1]]
+            if all(found):  # one of the branches matched: the union of their best groups
+                groups.append(frozenset().union(*(min(f, key=_rank) for f in found)))
+    close()
+    return groups
+
+
+def phrase_literals(patterns: list[str]) -> list[tuple[tuple[str, ...], ...] | None]:
+    return [required_literals(p) for p in patterns]

@@ -1,0 +1,60 @@
+"""The text reader's prefilter skips only phrase patterns that cannot match: every match of a
+pattern holds one string of each of its required-literal groups (knowledge/literals.py)."""
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from rtms_doctor.ingest.phrase_index import PhraseIndex
+from rtms_doctor.ingest.text import _CLAUSE_SPLIT
+from rtms_doctor.knowledge.literals import fold, required_literals
+from rtms_doctor.knowledge.load import load_knowledge
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"x(?:ab|cd)y", (("xab", "xcd"),)),
+    (r"ab(c|d)?efg", (("efg",),)),
+    (r"(foo)+bar|bazz", (("bar", "bazz"),)),
+    (r"ab(?:cd)*", None),
+    (r"\bzoom for government\b|\bzfg\b", (("zfg", "zoom for government"),)),
+    (r"(?:\bshare\b).{0,9}\b(toggle|switch)", (("switch", "toggle"), ("share",))),
+    (r"c#|\.net", None),
+])
+def test_required_literals(pattern: str, expected: object) -> None:
+    assert required_literals(pattern) == expected
+
+
+def test_fold_covers_ignorecase() -> None:
+    """Every character an IGNORECASE ASCII literal matches folds onto that literal."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for char in string.printable:
+        for m in re.finditer(re.escape(char), every, re.I):
+            assert char.lower() in fold(m.group(0)), (char, hex(ord(m.group(0))))
+
+
+def _clauses() -> list[str]:
+    texts = [p.read_text(encoding="utf-8", errors="replace")
+             for folder in (REPO / "devset", REPO / "tests" / "fixtures")
+             for p in sorted(folder.rglob("*")) if p.suffix in (".txt", ".log", ".md", ".eml")]
+    return [c for text in texts for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
+
+
+def test_no_match_is_skipped() -> None:
+    kb = load_knowledge()
+    patterns = [entry.pattern for entry in kb.phrases.phrases]
+    literals = kb.phrase_literals
+    assert literals is not None and len(literals) == len(patterns)
+    index = PhraseIndex(list(range(len(patterns))), literals)
+    compiled = [re.compile(p, re.I) for p in patterns]
+    clauses = _clauses()
+    assert len(clauses) > 1000
+    for clause in clauses:
+        candidates = set(index.candidates(clause))
+        for i, pattern in enumerate(compiled):
+            if i not in candidates:
+                assert not pattern.search(clause), (patterns[i], literals[i], clause)
