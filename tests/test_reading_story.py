@@ -109,8 +109,9 @@ def test_the_reply_fits_a_forum_thread(tmp_path):
     assert "Hope this helps" not in reply and "Hi, " not in reply
     plain = rtms_doctor("diagnose", "--reply", "--reply-style", "plain", example).out
     assert "[details" not in plain and "**More steps for:" in plain
-    report = json.loads(rtms_doctor("diagnose", "--format", "json", example).out)
+    report = json.loads(rtms_doctor("diagnose", "--format", "json", "--reply", example).out)
     assert report["reply"] == reply
+    assert "reply" not in json.loads(rtms_doctor("diagnose", "--format", "json", example).out)
 
 
 def test_the_reply_shows_snippets_in_the_askers_language(tmp_path):

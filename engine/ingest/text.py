@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from ..knowledge.literals import from_program
 from .emit import Emitter
 from .phrase_index import PhraseIndex
 from .values import read_pairs
@@ -20,6 +21,7 @@ from .redact import redact_json
 
 MAX_JSON_ATTEMPTS = 4000  # '{' or '[' positions tried per input (bounds work on huge pastes)
 MAX_BLOCK_CHARS = 200_000  # a relaxed (JavaScript-style) block is looked for within this span
+MAX_JSON_DEPTH = 200  # deeper blocks are read as text (a JSON file that deep is refused)
 SCAN_BUDGET = 4_000_000  # characters the relaxed-block search may scan per input in all
 MAX_PROSE_CHARS = 100_000  # prose read for phrases and tokens (log lines are read throughout)
 MAX_CLAUSE_CHARS = 1_000  # a longer "clause" is no sentence: it is read in windows of this size
@@ -119,12 +121,13 @@ class Phrase:
     source: str  # the pattern as written; compiled (case-insensitive) on first use
     facts_affirmed: dict[str, Any]
     facts_negated: dict[str, Any]
+    program: Any = field(default=None, repr=False, compare=False)  # kept compiled code (literals.py)
     _compiled: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def pattern(self) -> re.Pattern[str]:
         if self._compiled is None:  # most phrases never meet a clause holding their words
-            self._compiled = re.compile(self.source, re.I)
+            self._compiled = from_program(self.source, self.program)
         return self._compiled
 
 
@@ -574,6 +577,7 @@ def json_blocks(text: str) -> Iterator[tuple[int, Any, tuple[int, int]]]:
     decoder = json.JSONDecoder()
     position, attempts = 0, 0
     budget = [SCAN_BUDGET]
+    line_starts: list[int] | None = None  # worked out once, at the first block (linear, not per block)
     while attempts < MAX_JSON_ATTEMPTS:
         starts = [i for i in (text.find("{", position), text.find("[", position)) if i != -1]
         if not starts:
@@ -581,20 +585,45 @@ def json_blocks(text: str) -> Iterator[tuple[int, Any, tuple[int, int]]]:
         start = min(starts)
         attempts += 1
         value, end = _decode_at(decoder, text, start, budget)
+        if value is not None and _deeper_than(value, MAX_JSON_DEPTH):
+            position = end  # what reads a value recurses into it
+            continue
         if value is not None and isinstance(value, (dict, list)) and value:
             if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
                 position = start + 1
                 continue
-            yield text.count("\n", 0, start) + 1, value, (start, end)
+            if line_starts is None:
+                line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+            yield bisect_right(line_starts, start), value, (start, end)
             position = end
         else:
-            position = start + 1
+            position = max(start + 1, end)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return False
+
+
+_OPENERS = re.compile(r"[\[{\s]*")
 
 
 def _decode_at(decoder: json.JSONDecoder, text: str, start: int, budget: list[int]) -> tuple[Any, int]:
+    """The value starting at start and where it ends; else None and where to look next."""
     try:
         return decoder.raw_decode(text, start)
-    except (json.JSONDecodeError, RecursionError, ValueError):  # ValueError: > 4,300-digit ints
+    except RecursionError:  # deeper than json goes: ~1,000 levels up to 3.12, ~8,000 on 3.13, where
+        # trying each start inside this run of openers again costs seconds: skip the run
+        return None, _OPENERS.match(text, start).end()
+    except (json.JSONDecodeError, ValueError):  # ValueError: > 4,300-digit ints
         pass
     if budget[0] <= 0:
         return None, start

@@ -264,11 +264,13 @@ class Renderer:
     # -- outputs ----------------------------------------------------------------------------
     def output(self, diagnosis: Diagnosis, fmt: str = "markdown", reply: bool = False,
                reply_style: str = "discourse") -> str:
-        """What `diagnose` and `ask` print: the reply, the JSON or the staff report."""
+        """What `diagnose` and `ask` print: the reply, the JSON or the staff report.
+        JSON with the reply asked for carries the reply text too (JSON alone renders no
+        template, so it never imports Jinja2)."""
+        if fmt == "json":
+            return self.json(diagnosis, reply_style if reply else None) + "\n"
         if reply:
             return self.reply(diagnosis, reply_style)
-        if fmt == "json":
-            return self.json(diagnosis) + "\n"
         return self.markdown(diagnosis)
 
     def markdown(self, diagnosis: Diagnosis) -> str:
@@ -295,7 +297,7 @@ class Renderer:
             "secrets": diagnosis.facts.secrets_found,
         }
 
-    def json(self, diagnosis: Diagnosis) -> str:
+    def json(self, diagnosis: Diagnosis, reply_style: str | None = None) -> str:
         view = self.view(diagnosis)
         findings = {f["id"]: f for f in view["findings"]}
         causes = []
@@ -309,7 +311,8 @@ class Renderer:
                "questions": view["questions"], "facts": view["facts"], "conflicts": view["conflicts"]}
         if view["reading"] is not None:  # only when text was read: structured input keeps its shape
             out["reading"] = view["reading"]
-        out["reply"] = self.reply(diagnosis)
+        if reply_style:
+            out["reply"] = self.reply(diagnosis, reply_style)
         if "similar_confirmed" in view:
             out["similar_confirmed"] = view["similar_confirmed"]
         return json.dumps(out, indent=2, ensure_ascii=False)
