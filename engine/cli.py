@@ -602,7 +602,9 @@ def main(argv: list[str] | None = None) -> Any:
 def _fail(message: str, status: int = 2) -> None:
     """One line on stderr (through the outlet), then exit."""
     try:
-        click.echo("rtms-doctor: " + " ".join(str(message).split()), err=True)
+        from .outlet import one_line
+
+        click.echo("rtms-doctor: " + one_line(message), err=True)  # it may quote the input
     except (OSError, ValueError, UnicodeEncodeError):
         pass
     sys.exit(status)

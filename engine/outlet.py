@@ -4,7 +4,10 @@ stdout and stderr are wrapped (`guard_streams`, installed by the CLI before any 
 files go through `write_text`; names that become file names through `file_name`; CSV cells
 through `csv_cell`. `clean()` strips what could drive a terminal (C0 controls but newline and
 tab, DEL, C1 controls, ESC/CSI/OSC/DCS sequences, bidi embeddings, overrides, isolates and marks)
-and redacts (the same redactor as ingest, plus every value masked anywhere in the current case).
+and redacts: what is secret by its shape, personal data, and every value masked anywhere in the
+current case (input values were fully redacted at ingest; text that comes from the input as it
+is, such as an error message, a case name or an answer, goes through `clean_input`, the full
+redactor).
 The future web page is meant to send its text through `clean()` too.
 """
 from __future__ import annotations
@@ -36,15 +39,24 @@ def strip_controls(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """What may leave the tool: no control character, nothing secret."""
+    """What may leave the tool: no control character, nothing secret. Used on whole outputs,
+    which mix the knowledge base's text with input values already redacted at ingest: see
+    redact_shapes (what is secret by its shape, personal data, and the case's secret set)."""
+    from .ingest.redact import redact_shapes
+
+    return redact_shapes(strip_controls(text)).encode("utf-8", "replace").decode("utf-8")
+
+
+def clean_input(text: str) -> str:
+    """Text that came from the input as it is (an error message quoting it, a case name, an
+    answer): the full redactor, as at ingest."""
     from .ingest.redact import redact_text
 
-    text = strip_controls(text)
-    return redact_text(text).encode("utf-8", "replace").decode("utf-8")
+    return clean(redact_text(strip_controls(str(text))))
 
 
 def one_line(text: str) -> str:
-    return " ".join(clean(str(text)).split())
+    return " ".join(clean_input(str(text)).split())
 
 
 def file_name(name: str) -> str:

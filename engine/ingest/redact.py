@@ -43,12 +43,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S), REDACTED),
     # JWTs and bearer/basic credentials
     (re.compile(r"\beyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192}"), REDACTED),
-    (re.compile(r"(?i)\b(bearer|basic)\s{1,5}[A-Za-z0-9._~+/=-]{8,8192}"), r"\1 " + REDACTED),
+    # (the credential holds a digit or a base64 sign: "Basic Information" is a portal page)
+    (re.compile(r"(?i)\b(bearer|basic|digest)(?:\s{1,12}|:\s{0,12}|%20)(?=[A-Za-z0-9._~+/=-]{0,8192}[0-9+/=])"
+                r"[A-Za-z0-9._~+/=%-]{8,8192}"), r"\1 " + REDACTED),
     # name = value / name: value / "name": "value" for secret-looking names
     (re.compile(r"""(?ix)
         (\b[\w.-]{0,40}(?:secret|password|passwd|token|signature|api[_-]?key|authorization|
               credential|private[_-]?key|x-zm-signature)[\w.-]{0,40}["']?\s{0,5}(?:[:=]|\bis\b|\bwas\b)\s{0,5}["']?)
         (?!\[redacted\])(?!(?:base64|hex|sha256|hmac|hmac-sha256|utf-8|invalid|correct|wrong|missing|empty|rs256|hs256)\b)
+        (?![A-Za-z_$][\w$]{0,60}(?:\.[A-Za-z_$][\w$]{0,60}){0,8}\()  # a call: make_signature(...)
+        (?![A-Za-z_$][\w$]{0,60}(?:\.[A-Za-z_$][\w$]{0,60}){1,8}(?![\w$.]))  # code: config.app.clientSecret
         ([^\s"',;)}\]]{6,4096})"""), r"\1" + REDACTED),
     # tokens in URL query strings
     (re.compile(r"(?i)([?&](?:access_token|token|code|signature|sig|secret|key|api_key|password|auth)=)[^&#\s\"']+"), r"\1" + REDACTED),
@@ -73,6 +77,7 @@ _LOOSE = re.compile(r"(?i)\b(secret(?:\s{0,3}token)?|password|passwd|access\s{0,
 def _loose(match: re.Match[str]) -> str:
     value = match.group(3)
     if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+        _remember(value)
         return match.group(1) + match.group(2) + REDACTED
     return match.group(0)
 
@@ -87,7 +92,7 @@ def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str
     for i, line in enumerate(lines):
         if _KEYWORDS.search(line):
             pair = line + "\n" + lines[i + 1] if i + 1 < len(lines) else line
-            done = pattern.sub(replacement, pair).split("\n", 1)
+            done = pattern.sub(_recording(pattern, replacement), pair).split("\n", 1)
             lines[i] = done[0]
             if len(done) == 2:
                 lines[i + 1] = done[1]
@@ -96,41 +101,61 @@ def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str
 
 # -- the case-wide secret set -------------------------------------------------------------------
 
-_CASE: ContextVar[set[str] | None] = ContextVar("rtms_doctor_case_secrets", default=None)
+_CASE: ContextVar[tuple[set[str], set[str]] | None] = ContextVar("rtms_doctor_case_secrets", default=None)
 MIN_REMEMBERED = 8  # shorter masked values are not scrubbed case-wide (they may be ordinary words)
 
 
 def begin_case() -> None:
     """Start a case: forget the secrets of the previous one."""
-    _CASE.set(set())
+    _CASE.set((set(), set()))
+
+
+def _sets() -> tuple[set[str], set[str]]:
+    """(values scrubbed case-wide, every secret value masked in this case)."""
+    found = _CASE.get()
+    if found is None:
+        found = (set(), set())
+        _CASE.set(found)
+    return found
 
 
 def case_secrets() -> frozenset[str]:
-    return frozenset(_CASE.get() or ())
-
-
-def _remember(value: str) -> None:
+    """The secret values masked in this case so far because something marked them secret (a
+    key, a credential shape, a URL); empty: the case held none. Long opaque tokens masked
+    only for their look (a meeting uuid in a log line) are not counted."""
     found = _CASE.get()
-    if found is None:
-        found = set()
-        _CASE.set(found)
+    return frozenset(found[0]) if found else frozenset()
+
+
+def _remember(value: str, scrub_everywhere: bool = True) -> None:
+    scrubbed, masked = _sets()
     for form in {value.strip(" \t\n\"'`,;"), unquote(value).strip(" \t\n\"'`,;")}:
         if len(form) >= MIN_REMEMBERED and "[redacted]" not in form and "\n" not in form and _opaque_enough(form):
-            found.add(form)
+            masked.add(form)
+            if scrub_everywhere:
+                scrubbed.add(form)
+
+
+_CODE_REF = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(?|[A-Za-z_$][\w$]*\(.*")
 
 
 def _opaque_enough(value: str) -> bool:
-    """A remembered value must not be an ordinary word ('invalid', 'production')."""
-    return (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)) or \
-        (any(c.isupper() for c in value[1:]) and any(c.islower() for c in value)) or len(value) >= 16
+    """A remembered value must look like a secret, not an ordinary word ('invalid'), a code
+    reference (config.app.clientSecret, make_signature(...)) or a placeholder (********)."""
+    if any(c.isspace() for c in value) or _CODE_REF.fullmatch(value):
+        return False
+    digits = any(c.isdigit() for c in value)
+    letters = any(c.isalpha() for c in value)
+    mixed = any(c.isupper() for c in value[1:]) and any(c.islower() for c in value)
+    return (digits and letters) or (mixed and len(value) >= 12) or (letters and len(value) >= 20)
 
 
 def scrub(text: str) -> str:
     """Every value remembered in this case, masked wherever it appears."""
     found = _CASE.get()
-    if not found:
+    if not found or not found[0]:
         return text
-    for value in sorted(found, key=len, reverse=True):
+    for value in sorted(found[0], key=len, reverse=True):
         if value in text:
             text = text.replace(value, REDACTED)
     return text
@@ -201,7 +226,7 @@ def _spans_to_original(spans: list[tuple[int, int]], where: list[int] | None) ->
     return [(where[a], where[b - 1] + 1) for a, b in spans if b > a]
 
 
-def _apply(text: str, spans: list[tuple[int, int]], replacement: str) -> str:
+def _apply(text: str, spans: list[tuple[int, int]], replacement: str, remember: bool = True) -> str:
     """Replace the (merged) spans of text, remembering each value removed."""
     if not spans:
         return text
@@ -213,7 +238,7 @@ def _apply(text: str, spans: list[tuple[int, int]], replacement: str) -> str:
             a = last
         out.append(text[last:a])
         if replacement != EMAIL and replacement != PHONE:
-            _remember(text[a:b])
+            _remember(text[a:b], scrub_everywhere=remember)
         out.append(replacement)
         last = b
     out.append(text[last:])
@@ -235,7 +260,7 @@ _NAME_CHARS = r"[\w.\[\]-]"
 _FOLDED_KEY = re.compile(
     r"(?<![\w])(?P<name>" + _NAME_CHARS + r"{0,40}?(?P<word>" + "|".join(_leet(w) for w in _STRONG + _WEAK) + r")"
     + _NAME_CHARS + r"{0,40}?)"
-    r"""(?P<sep>["'\]]?\s{0,12}(?:[:=]>?|=>|->|→|\.{3,}|,|\s)\s{0,12}(?:!!str\s+|&\w+\s+|b?["'`]{1,3})?)"""
+    r"""(?P<sep>["'\]]?[ \t]{0,12}(?:[:=]>?|=>|->|→|\.{3,}|[ \t])[ \t]{0,12}(?:!!str\s+|&\w+\s+|b?["'`]{1,3})?)"""
     r"""(?P<value>[^\s"'`,;)}\]<>]{6,4096})""")
 _NOT_VALUES = re.compile(r"(?i)^(?:base64|hex|sha256|sha1|md5|hmac|hmac-sha256|utf-?8|invalid|correct|wrong|missing|"
                          r"empty|rs256|hs256|none|null|true|false|required|expired|mismatch|failed|error|"
@@ -252,7 +277,7 @@ def _keyed(text: str) -> str:
         strong = match.group("word").replace("4", "a").replace("3", "e").replace("0", "o").replace("1", "i") \
             .replace("5", "s").replace("7", "t").replace("$", "s").replace("@", "a")
         name = match.group("name")
-        if _NOT_VALUES.match(value) or value.lower() in _ID_VALUES or _is_id_name(name):
+        if _NOT_VALUES.match(value) or value.lower() in _ID_VALUES or _is_id_name(name) or _CODE_REF.fullmatch(value):
             continue
         weak = not any(w in strong for w in ("secre", "passw", "passc", "token", "signa", "credent", "apikey", "api_key",
                                               "authkey", "auth_key", "privat", "cookie", "hmac", "zak", "whsec"))
@@ -327,6 +352,10 @@ _ID_LABEL = re.compile(
     r"|id)\s{0,3}[\"'`]?\s{0,3}(?:[:=]|is|:=|=>|\s)?\s{0,3}[\"'`(\[]?\s{0,2}$", re.I)
 
 
+_ID_PATH = re.compile(r"(?:meetings|webinars|users|sessions|streams|apps|accounts|past_meetings|recordings|"
+                      r"registrants|participants|rooms)/$")
+
+
 def _classes(value: str) -> int:
     return (any(c.islower() for c in value) + any(c.isupper() for c in value) + any(c.isdigit() for c in value))
 
@@ -362,41 +391,60 @@ def _looks_opaque(value: str) -> bool:
         return turns >= max(5, n // 5)
     if digits and (lower or upper):  # one case of letters and digits (base32, lowercase tokens)
         return n >= 20 and turns >= max(6, n // 4)
-    # letters only, mixed case: camelCase has few capitals, random text many
-    return n >= 20 and min(upper, lower) >= n // 5 and turns >= n // 3
+    # letters only, mixed case: camelCase has a capital per word (under a quarter of the
+    # letters), random text about as many capitals as small letters
+    if n < 20 or min(upper, lower) < n * 0.2:
+        return False
+    if min(upper, lower) >= n * 0.3 and turns >= n // 3:
+        return True
+    runs = re.findall(r"[a-z]+", letters_digits)
+    return len(re.findall(r"[A-Z](?=[A-Z])", letters_digits)) >= 2 and sum(map(len, runs)) / len(runs) <= 4
 
 
 def _opaque_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _CANDIDATE.finditer(text):
         value = match.group(0)
-        start = match.start()
         if "%" in value:
             decoded = unquote(value)
             pieces = re.split(r"[\s.]+", decoded)
-            hit = any(_looks_opaque(p) for p in pieces) or _looks_opaque(decoded.replace(".", ""))
-        else:
-            hit = _looks_opaque(value) or any(_looks_opaque(p) for p in value.split("/") if len(p) >= 14)
-        if not hit:
+            if any(_looks_opaque(p) for p in pieces) or _looks_opaque(decoded.replace(".", "")):
+                spans.append(match.span())
             continue
-        line_start = text.rfind("\n", 0, start) + 1
-        before, _ = fold(text[max(line_start, start - 48):start])
-        if _ID_LABEL.search(before) and not re.search(r"(?i)(?:secret|token|password|signature)\W{0,4}$", before):
-            continue
-        spans.append((start, match.end()))
+        if "/" not in value or ("+" in value and value.endswith("=")) or _looks_opaque(value.replace("/", "")) \
+                and not re.search(r"/[a-z_]{3,}/", value):
+            parts = [(match.start(), match.end())]  # one token (base64 holds '/')
+        else:  # a path: judge each segment
+            parts, offset = [], match.start()
+            for segment in value.split("/"):
+                parts.append((offset, offset + len(segment)))
+                offset += len(segment) + 1
+        for start, end in parts:
+            if end - start < 14 or not _looks_opaque(text[start:end]):
+                continue
+            line_start = text.rfind("\n", 0, start) + 1
+            before, _ = fold(text[max(line_start, start - 48):start])
+            if (_ID_LABEL.search(before) or _ID_PATH.search(before)) and \
+                    not re.search(r"(?i)(?:secret|token|password|signature)\W{0,4}$", before):
+                continue
+            spans.append((start, end))
     return spans
 
 
 def _opaque(text: str) -> str:
-    return _apply(text, _opaque_spans(text), REDACTED)
+    # not remembered: the same token after an identifier label elsewhere is an identifier
+    return _apply(text, _opaque_spans(text), REDACTED, remember=False)
 
 
 # -- personal data ---------------------------------------------------------------------------------
 
-_EMAIL_ANY = re.compile(
-    r"(?:mailto:)?[\w.%+-]{1,64}(?:@|%40|\s?\[at\]\s?|\s?\(at\)\s?|\s?\{at\}\s?|\s+at\s+)"
-    r"(?:localhost\b|\[[0-9a-f.:]{3,45}\]|[\w-]{1,63}(?:(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[\w-]{1,63}){0,8}"
-    r"(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[^\W\d_]{2,24}\b)")
+_EMAIL_PLAIN = re.compile(
+    r"(?:mailto:)?[\w.%+-]{1,64}(?:@|%40)"
+    r"(?:localhost\b|\[[0-9a-f.:]{3,45}\]|[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[^\W\d_]{2,24}\b)")
+_EMAIL_SPELLED = re.compile(
+    r"[\w.+-]{1,64}(?:\s?\[at\]\s?|\s?\(at\)\s?|\s?\{at\}\s?|\s+at\s+)"
+    r"[\w-]{1,63}(?:(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[\w-]{1,63}){0,8}"
+    r"(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[^\W\d_]{2,24}\b")
 _PHONES = re.compile(
     r"(?<![\w+.-])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\(?\d{1,4}\)?(?:[\s.-]\d{2,5}){1,4}"
     r"|00\d{1,3}\s\d{1,4}(?:\s\d{2,8}){1,3}"
@@ -407,13 +455,13 @@ _PHONES = re.compile(
 
 def _personal(text: str) -> str:
     folded, where = fold(text)
-    spans = []
-    for match in _EMAIL_ANY.finditer(folded):
-        found = match.group(0)
-        if "@" not in found and "%40" not in found and "[at]" not in found and "(at)" not in found \
-                and "{at}" not in found and " dot " not in found:
-            continue  # "x at y.com" in prose needs a spelled-out dot to count
-        spans.append(match.span())
+    spans = [m.span() for m in _EMAIL_PLAIN.finditer(folded)]
+    if "at" in folded:
+        for match in _EMAIL_SPELLED.finditer(folded):
+            found = match.group(0)
+            # "x at y.com" in prose needs a bracketed at or a spelled-out dot to count
+            if any(mark in found for mark in ("[at]", "(at)", "{at}", " dot ", "[dot]", "(dot)")):
+                spans.append(match.span())
     if spans:
         text = _apply(text, _spans_to_original(spans, where), EMAIL)
     phone_spans = [m.span() for m in _PHONES.finditer(text) if sum(c.isdigit() for c in m.group(0)) >= 9]
@@ -437,6 +485,18 @@ def redact_text(text: str, opaque: bool = True) -> str:
         text = _opaque(text)
     text = _personal(text)
     return scrub(text)
+
+
+def redact_shapes(text: str) -> str:
+    """The outlet's pass over what the tool writes, which mixes the knowledge base's own text
+    (commands such as `-H "Authorization: Bearer $TOKEN"`, URLs with `?grant_type=...`) with
+    values read from the input, already redacted at ingest: only what is secret by its shape
+    (PEM, JWT, credentials after Bearer/Basic, known token parameters, URL userinfo, webhook
+    signatures, HMAC digests), personal data, and every value masked anywhere in this case."""
+    for index, (pattern, replacement) in enumerate(_PATTERNS):
+        if index != _NAME_VALUE and index != len(_PATTERNS) - 1:
+            text = pattern.sub(_recording(pattern, replacement), text)
+    return scrub(_personal(text))
 
 
 def _is_secret_key(key: str) -> bool:
