@@ -14,7 +14,9 @@ from typing import Any
 
 from ..errors import InputError
 from ..ingest.reader import InputReport
-from ..ingest.signs import SignMatch
+from ..ingest.signs import WORD, SignMatch
+from ..knowledge.signs import Sign
+from ..knowledge.tokens import stem
 from ..knowledge.case import SOURCE_PRIORITY, Observation, ResolvedFacts, Source
 from ..knowledge.load import KnowledgeBase
 from ..reasoning.diagnosis import Doctor
@@ -108,7 +110,11 @@ def _sign(item: Any, kb: KnowledgeBase) -> SignMatch:
     if kb.signs is None or not (isinstance(item, list) and len(item) == 5):
         raise ValueError("a text sign is not [owner, kind, text, file, line]")
     owner, kind, text, file, line = item
-    sign = _signs_by_key(kb).get((owner, kind, text)) if isinstance(text, str) else None
+    if owner == WORD and kind == WORD and isinstance(text, str):  # a plain word of the post
+        token = stem(text.lower())
+        sign = Sign(WORD, text, WORD, (token,), 0.0, False) if token in kb.signs.postings else None
+    else:
+        sign = _signs_by_key(kb).get((owner, kind, text)) if isinstance(text, str) else None
     if sign is None or not isinstance(line, int) or isinstance(line, bool):
         raise ValueError("a text sign is not one of the knowledge base's")
     return SignMatch(sign, _text(file), line)
