@@ -23,7 +23,7 @@ from .shapes import is_case_json, recognise
 from .redact import begin_case, case_secrets, redact_json, redact_text, scrub
 from ..outlet import strip_controls
 from .sections import blank_hypothetical
-from .signs import match_signs
+from .signs import MAX_SIGN_CHARS, match_signs
 from .values import compile_pairs
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -191,7 +191,7 @@ def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
                              f"(see `rtms-doctor facts --help`)")
         events.extend(em.events)
         # Zoom's own JSON carries words too (reasons, messages, event names): read for signs
-        signs = match_signs(redact_text(text), kb.signs, label) if kb.signs is not None else []
+        signs = match_signs(redact_text(text[:MAX_SIGN_CHARS]), kb.signs, label) if kb.signs is not None else []
         return em.observations, InputReport(label, "Zoom JSON", em.shapes, len(em.observations)), signs
     from .text import TYPOGRAPHIC_QUOTES
 
