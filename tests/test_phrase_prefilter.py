@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rtms_doctor.ingest.phrase_index import PhraseIndex
 from rtms_doctor.ingest.text import _CLAUSE_SPLIT
-from rtms_doctor.knowledge.literals import fold, required_literals
+from rtms_doctor.knowledge.literals import fold, from_program, program, required_literals
 from rtms_doctor.knowledge.load import load_knowledge
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,9 +46,9 @@ def _clauses() -> list[str]:
 def test_no_match_is_skipped() -> None:
     kb = load_knowledge()
     patterns = [entry.pattern for entry in kb.phrases.phrases]
-    literals = kb.phrase_literals
-    assert literals is not None and len(literals) == len(patterns)
-    index = PhraseIndex(list(range(len(patterns))), literals)
+    index = kb.phrase_index
+    assert index is not None and len(index.items) == len(patterns)
+    literals = [required_literals(p) for p in patterns]
     compiled = [re.compile(p, re.I) for p in patterns]
     clauses = _clauses()
     assert len(clauses) > 1000
@@ -58,3 +57,15 @@ def test_no_match_is_skipped() -> None:
         for i, pattern in enumerate(compiled):
             if i not in candidates:
                 assert not pattern.search(clause), (patterns[i], literals[i], clause)
+
+
+def test_kept_programs_are_the_compiled_patterns() -> None:
+    """A pattern rebuilt from the program kept with the KB is re.compile's pattern."""
+    kb = load_knowledge()
+    assert kb.phrase_programs is not None
+    for entry, data in zip(kb.phrases.phrases, kb.phrase_programs):
+        kept, fresh = from_program(entry.pattern, data), re.compile(entry.pattern, re.I)
+        assert kept is not fresh  # built from the program, not re's own cache
+        assert (kept.pattern, kept.flags, kept.groups, kept.groupindex) == \
+            (fresh.pattern, fresh.flags, fresh.groups, fresh.groupindex)
+        assert data is not None and data[2] == program(entry.pattern)[0][2]

@@ -113,12 +113,17 @@ def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
     status = kb.codes.get("status")
     status_names = {c.name: (c.code, c.reason or c.name.removeprefix("STATUS_").replace("_", " ").lower())
                     for c in status.codes if isinstance(c.code, int)} if status else {}
-    literals = getattr(kb, "phrase_literals", None)
-    if literals is None or len(literals) != len(phrases):  # a KB from an older cache: work them out
-        from ..knowledge.literals import phrase_literals
+    index = getattr(kb, "phrase_index", None)
+    programs = getattr(kb, "phrase_programs", None)
+    if index is None or not programs or len(programs) != len(phrases):  # a KB from an older cache
+        from ..knowledge.literals import program
+        from ..knowledge.phrase_index import PhraseIndex
 
-        literals = phrase_literals([entry.pattern for entry in kb.phrases.phrases])
-    return TextReader(phrases, cues, sdk_texts, rest_codes, pairs, status_names, literals)
+        programs, literals = zip(*(program(entry.pattern) for entry in kb.phrases.phrases))
+        index = PhraseIndex(range(len(phrases)), literals)
+    for phrase, data in zip(phrases, programs):
+        phrase.program = data
+    return TextReader(phrases, cues, sdk_texts, rest_codes, pairs, status_names, index)
 
 
 def _depth(value: Any) -> int:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ..knowledge.literals import from_program
+from ..knowledge.phrase_index import PhraseIndex
 from .emit import Emitter
-from .phrase_index import PhraseIndex
 from .values import read_pairs
 from .redact import redact_json
 
@@ -177,9 +177,9 @@ class TextReader:
     def __init__(self, phrases: list[Phrase], cues: Cues, sdk_texts: list[tuple[str, str]],
                  rest_codes: set[int], pairs: dict[str, Any] | None = None,
                  status_names: dict[str, tuple[int, str]] | None = None,
-                 literals: list[tuple[str, ...] | None] | None = None):
-        """LITERALS: per phrase, strings one of which its every match holds (None: none known)."""
-        self.index = PhraseIndex(phrases, literals or [None] * len(phrases))
+                 index: PhraseIndex[int] | None = None):
+        """INDEX: which phrases (by position) a clause may match (none given: every phrase)."""
+        self.index = index or PhraseIndex(range(len(phrases)), [None] * len(phrases))
         self.pairs = pairs or {}  # values.compile_pairs: key = value pairs the KB knows
         self.status_names = status_names or {}  # STATUS_INVALID_SIGNATURE -> (3, its reason text)
         self.phrases = phrases
@@ -347,7 +347,8 @@ class TextReader:
     def _phrases(self, clause: str, negated: bool, em: Emitter, loc: str, offset: int = 0,
                  control: dict[str, _Ranges] | None = None,
                  parts: list[tuple[int, bool]] | None = None) -> None:
-        for phrase in self.index.candidates(clause):
+        for i in self.index.candidates(clause):
+            phrase = self.phrases[i]
             match = phrase.pattern.search(clause)
             if match:
                 last = max(match.end() - 1, match.start())  # the phrase's last word

@@ -87,7 +87,8 @@ class KnowledgeBase:
     phrases: Record | None = None  # kb_models.PhraseFile
     signs: Any = None  # signs.CompiledSigns: the causes' text signs, ready to match
     values: Record | None = None  # kb_models.ValuesFile: key = value pairs the text reader knows
-    phrase_literals: list[tuple[str, ...] | None] | None = None  # per phrase, words every match holds (literals.py)
+    phrase_index: Any = None  # phrase_index.PhraseIndex: the phrases (by position) a clause may match
+    phrase_programs: list[Any] | None = None  # per phrase, its compiled regex program as data (literals.py)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other id -> cause ids
     version: str = ""
 
@@ -183,7 +184,8 @@ def _load(roots: Roots) -> KnowledgeBase:
         _add_rule(rule, cause, cause_files[cause.id][0], _OneLine(line), (), schema, policy, rules,
                   seen_rules, problems)
     codes = _load_codes(roots, schema, problems)
-    phrases = _load_phrases(roots, schema, problems)
+    programs: list[Any] = []  # per phrase: (compiled program, required literals)
+    phrases = _load_phrases(roots, schema, problems, programs)
     signs_policy = _load_signs_policy(roots, schema, problems)
     values = _load_values(roots, schema, problems)
     if problems:
@@ -194,10 +196,11 @@ def _load(roots: Roots) -> KnowledgeBase:
                        rules, shards, cause_files, {k: to_record(v) for k, v in codes.items()},
                        to_record(phrases) if phrases is not None else None)
     kb.values = to_record(values) if values is not None else None
-    if phrases is not None:  # the text reader's prefilter, worked out once and cached with the KB
-        from .literals import phrase_literals
+    if phrases is not None:  # the text reader's prefilter and compiled patterns, cached with the KB
+        from .phrase_index import PhraseIndex
 
-        kb.phrase_literals = phrase_literals([entry.pattern for entry in phrases.phrases])
+        kb.phrase_index = PhraseIndex(range(len(programs)), [literals for _, literals in programs])
+        kb.phrase_programs = [data for data, _ in programs]
     for cause_id, cause in sorted(causes.items()):
         for alias in cause.aliases:
             kb.aliases[alias] = kb.aliases.get(alias, ()) + (cause_id,)
@@ -313,7 +316,8 @@ def _load_codes(roots: Roots, schema: FactSchema, problems: list[str]) -> dict[s
     return tables
 
 
-def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
+def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str], programs: list[Any]) -> Any:
+    from .literals import program
     from .models import PhraseFile
 
     path = roots.kb / "ingest" / "phrases.yaml"
@@ -332,8 +336,8 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
             problems.append(f"{path}:{lines.line(tuple(key.split('.')))}: {key}: bad pattern: {exc}")
     for i, entry in enumerate(phrases.phrases):
         loc = ("phrases", i)
-        try:
-            re.compile(entry.pattern)
+        try:  # compiled as the reader uses it (case-insensitive), once: kept with the KB
+            programs.append(program(entry.pattern))
         except re.error as exc:
             problems.append(f"{path}:{lines.line(loc + ('pattern',))}: bad pattern: {exc}")
         pairs = [(entry.fact, entry.affirmed), (entry.fact, entry.negated)] if entry.fact else []

@@ -1,4 +1,5 @@
-"""Which phrase patterns a clause can match, found without running them.
+"""Which phrase patterns a clause can match, found without running them (built at KB load and
+cached with it).
 
 Each phrase carries its required literals (knowledge/literals.py): any-of groups, every match
 holding a string of each. A clause is folded once, its three-character grams collected, and
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Generic, Sequence, TypeVar
 
-from ..knowledge.literals import MIN_LITERAL, fold
+from .literals import MIN_LITERAL, fold
 
 T = TypeVar("T")
 

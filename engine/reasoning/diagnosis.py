@@ -14,7 +14,7 @@ from typing import Any
 
 from ..knowledge import conditions as C
 from ..knowledge.case import ResolvedFacts
-from .durable_engine import DurableEvaluator
+from .durable_engine import DurableEvaluator, cross_check_every, cross_checked
 from ..errors import EngineError
 from ..knowledge.load import CompiledRule, KnowledgeBase
 from .text_evidence import CauseText, TextReading, read_text_evidence
@@ -108,9 +108,12 @@ class Diagnosis:
 class Doctor:
     """Holds the compiled engine; diagnose() may be called for many cases."""
 
-    def __init__(self, kb: KnowledgeBase, eager: bool = False):
+    def __init__(self, kb: KnowledgeBase, eager: bool = False, cross_check: int = 1):
+        """CROSS_CHECK: one case in how many also runs on durable_rules (1: every case; batch
+        samples, see durable_engine.cross_checked; RTMS_DOCTOR_CROSSCHECK=all checks all)."""
         self.kb = kb
         self.durable = DurableEvaluator(kb.shards, eager=eager)
+        self.cross_check = cross_check_every(cross_check)
         self.rules_by_id = {r.id: r for r in kb.rules}
         self._rules_by_path: dict[str, list[CompiledRule]] = {}
         by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
@@ -131,12 +134,13 @@ class Doctor:
 
     # -- evaluation -----------------------------------------------------------------------
     def outcomes(self, facts: dict[str, Any]) -> dict[str, C.Truth]:
-        """Hit / no hit / cannot tell for every rule: durable decides what fires; the
-        reference evaluator tells 'no hit' from 'cannot tell' and must agree on the hits.
+        """Hit / no hit / cannot tell for every rule, from the reference evaluation;
+        durable_rules runs the same rules on every case (or, in batch, a deterministic sample:
+        self.cross_check) and must agree on the hits.
 
         A rule that reads no known fact gives what it gives on an empty case (computed once);
         only the rules indexed under a known fact are evaluated."""
-        fired = self.durable.fired(facts)
+        fired = self.durable.fired(facts) if cross_checked(facts, self.cross_check) else None
         result = dict(self._on_nothing)
         hits = set(self._true_on_nothing)
         for path in facts:
@@ -146,7 +150,7 @@ class Doctor:
                     hits.add(rule.id)
                 else:
                     hits.discard(rule.id)
-        if hits != fired:
+        if fired is not None and hits != fired:
             rule_id = sorted(hits ^ fired)[0]
             raise EngineError(f"engines disagree on rule {rule_id}: durable_rules "
                               f"{'fired' if rule_id in fired else 'did not fire'}, reference says {result[rule_id].value}")

@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
+import zlib
 from typing import Any
 
 from durable import engine as durable
@@ -39,6 +41,24 @@ from durable import engine as durable
 from ..knowledge import conditions as C
 from ..errors import EngineError
 from ..knowledge.shards import SENTINEL, Shard
+
+
+CROSS_CHECK_ENV = "RTMS_DOCTOR_CROSSCHECK"  # "all": durable_rules checks every case, wherever
+BATCH_SAMPLE = 16  # batch and eval check one case in this many on durable_rules
+
+
+def cross_check_every(default: int) -> int:
+    """One case in how many runs on durable_rules as well (1: every case)."""
+    return 1 if os.environ.get(CROSS_CHECK_ENV, "").strip().lower() in ("all", "every", "1") else max(1, default)
+
+
+def cross_checked(facts: dict[str, Any], every: int) -> bool:
+    """Whether this case is one of the sampled: decided by a CRC of its facts, so the same case
+    is always checked or never, whatever the order, the process or PYTHONHASHSEED."""
+    if every <= 1:
+        return True
+    key = json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False)
+    return zlib.crc32(key.encode("utf-8")) % every == 0
 
 
 class _QuietHost(durable.Host):
