@@ -153,9 +153,10 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
     from .output.render import Renderer
 
     knowledge = _kb(root)
-    start = []
+    start, signs = [], []
     if inputs:
-        start = read_case(inputs, knowledge)[0].observations()
+        read = read_case(inputs, knowledge)[0]
+        start, signs = read.observations(), list(read.signs)  # the post's words weigh as in diagnose
     answers = None
     if answers_file:
         label, text = read_text(answers_file)
@@ -171,7 +172,7 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
     elif not (interactive or (sys.stdin is not None and sys.stdin.isatty())):
         raise InputError("ask needs a terminal to ask its questions; give the answers with --answers FILE "
                          "(YAML or JSON: fact path -> answer), or pipe them with --interactive")
-    session = Session(Doctor(knowledge), start, max_questions=knowledge.policy.ask_max_questions)
+    session = Session(Doctor(knowledge), start, max_questions=knowledge.policy.ask_max_questions, signs=signs)
     say = lambda text="": click.echo(text, err=True)  # noqa: E731
     while True:
         path = session.next_question()

@@ -38,10 +38,11 @@ class Session:
     steps: list[Step] = field(default_factory=list)
     max_questions: int = 15
     stopped: str = ""  # why next_question() last returned None
+    signs: list[Any] = field(default_factory=list)  # the text signs of the post it started from
 
     # -- state ---------------------------------------------------------------------------
     def facts(self) -> ResolvedFacts:
-        facts = FactSet(self.doctor.kb.schema, list(self.start))
+        facts = FactSet(self.doctor.kb.schema, list(self.start), list(self.signs))
         for i, step in enumerate(self.steps, start=1):
             if step.value is not None:
                 facts.add(Observation(step.path, step.value, Source("questionnaire", f"answer {i}", "answer")))

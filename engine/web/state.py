@@ -9,7 +9,6 @@ coming back is validated as strictly as an input: it is the user's data, never t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
@@ -26,18 +25,7 @@ STATE_VERSION = 1
 MAX_LABEL = 300  # a source file name or locator, as ingest writes them
 
 
-@dataclass
-class PageSession(Session):
-    """The questionnaire's Session, keeping the text signs of the post: on the CLI `ask`
-    starts from facts alone, but the page's first view must equal `diagnose`, text
-    evidence included, and answering a question must not drop it."""
-
-    signs: list[SignMatch] = field(default_factory=list)
-
-    def facts(self) -> ResolvedFacts:
-        resolved = super().facts()
-        resolved.signs = list(self.signs)
-        return resolved
+PageSession = Session  # the questionnaire's Session keeps the post's text signs itself
 
 
 def start(doctor: Doctor, facts: ResolvedFacts) -> PageSession:
