@@ -501,3 +501,18 @@ def test_serve_refuses_a_port_in_use_with_one_line():
         run = rtms_doctor("serve", "--port", str(taken.getsockname()[1]))
     assert run.code == 2
     assert run.err.startswith("rtms-doctor: error: cannot listen on http://127.0.0.1:") and "Traceback" not in run.err
+
+
+def test_confirm_cause_keeps_the_case_in_the_casebook(client, tmp_path, monkeypatch):
+    book = tmp_path / "casebook.sqlite3"
+    monkeypatch.setenv("RTMS_DOCTOR_CASEBOOK", str(book))
+    page = Page(diagnose_form(client, EXAMPLE.read_text(encoding="utf-8")).text)
+    confirmed = client.post("/confirm", data={"state": page.state, "cause": "no_developer_pack",
+                                              "note": "pack bought, works now"})
+    assert confirmed.status_code == 200
+    assert "Kept in the casebook as case #1" in Page(confirmed.text).text_by_id["confirmed"]
+    listed = rtms_doctor("casebook", "list", "--format", "json", "--casebook", str(book))
+    assert listed.code == 0, listed.err
+    assert [c["cause"] for c in json.loads(listed.out)] == ["no_developer_pack"]
+    bad = client.post("/confirm", data={"state": page.state, "cause": "no_such_cause"})
+    assert bad.status_code == 400

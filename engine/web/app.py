@@ -147,6 +147,24 @@ async def download(request: Request) -> Response:
                     headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
+async def confirm_page(request: Request) -> HTMLResponse:
+    """Staff confirm which cause it really was: the case (redacted facts, the ranking the tool
+    gave) goes into the casebook ($RTMS_DOCTOR_CASEBOOK or the user's data folder)."""
+    from ..casebook import confirm
+
+    site = _site(request)
+    _, fields = await _inputs(request, views.PASTED)
+    session, reports = state.decode(fields.get("state", ""), site.doctor)
+    cause = fields.get("cause", "")
+    if cause not in site.kb.causes and cause not in site.kb.aliases:
+        raise InputError("choose one of the causes in the list to confirm")
+    diagnosis = views.page_diagnosis(session)
+    case_id = confirm(site.kb, diagnosis.facts, diagnosis.causes, cause, fields.get("note", "")[:2000])
+    result = views.page_view(site.renderer, session, reports)
+    result["confirmed"] = {"id": case_id, "title": site.kb.causes[cause].title if cause in site.kb.causes else cause}
+    return site.page("index", result=result, error="")
+
+
 async def explain_page(request: Request) -> HTMLResponse:
     site = _site(request)
     query = " ".join(request.query_params.get("code", "").split())
@@ -286,6 +304,7 @@ def create_app(kb: KnowledgeBase, doctor: Doctor | None = None, token: str | Non
         Route("/", index, methods=["GET"]),
         Route("/", diagnose_page, methods=["POST"]),
         Route("/download/{what:str}.json", download, methods=["POST"]),
+        Route("/confirm", confirm_page, methods=["POST"]),
         Route("/explain", explain_page, methods=["GET"]),
         Route("/kb", kb_page, methods=["GET"]),
         Route("/kb/{cause_id:str}", cause_page, methods=["GET"]),

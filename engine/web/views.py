@@ -132,6 +132,7 @@ def page_view(renderer: Renderer, session: PageSession, reports: list[InputRepor
                       "value": "don't know" if s.value is None else clip(s.value)}
                      for i, s in enumerate(session.steps, start=1)],
         "state": encode(session, reports),
+        "confirmed": None,  # set once staff confirm the cause (POST /confirm)
     }
 
 
