@@ -169,6 +169,8 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
                 parse_answer(knowledge.schema[path], value, code_names(knowledge, path))
             except AnswerError as exc:
                 raise InputError(f"{label}: answer for {path}: {exc}") from None
+    elif sys.stdin is None or sys.stdin.closed:
+        raise InputError("ask has no standard input to read the answers from; give them with --answers FILE")
     elif not (interactive or (sys.stdin is not None and sys.stdin.isatty())):
         raise InputError("ask needs a terminal to ask its questions; give the answers with --answers FILE "
                          "(YAML or JSON: fact path -> answer), or pipe them with --interactive")
@@ -198,10 +200,17 @@ def ask(inputs: tuple[str, ...], answers_file: str | None, save_file: str | None
         say("    Now: " + "; ".join(f"{i}. {r.cause.title} ({r.status.replace('_', ' ')}, {round(r.confidence * 100)}%)"
                                      for i, r in enumerate(shown, start=1)))
     say(f"Done after {len(session.steps)} question(s): {stop}.")
+    report = Renderer(knowledge).output(session.diagnosis(questions=True), fmt, reply)
     if save_file:
-        Path(save_file).write_text(json.dumps(session.case_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        from .outlet import write_text
+
+        try:  # through the outlet: answers are redacted there too
+            write_text(Path(save_file), json.dumps(session.case_json(), indent=2, ensure_ascii=False) + "\n")
+        except OSError as exc:  # the report is not lost: print it, then the error
+            click.echo(report, nl=False)
+            raise InputError(f"{save_file}: cannot write: {exc.strerror or exc}") from None
         say(f"Facts saved to {save_file}")
-    click.echo(Renderer(knowledge).output(session.diagnosis(questions=True), fmt, reply), nl=False)
+    click.echo(report, nl=False)
 
 
 WHY_SHOWN = 6  # causes 'why' names, the leading candidates first
@@ -252,7 +261,10 @@ def _progress(total: int, label: str):  # type: ignore[no-untyped-def]
     """A progress bar on a terminal (stderr), nothing otherwise."""
     if not sys.stderr.isatty():
         return None
-    return click.progressbar(length=total, label=label, file=sys.stderr)
+    from .outlet import raw
+
+    # drawn with a carriage return, which the outlet would strip; its text is the tool's own
+    return click.progressbar(length=total, label=label, file=raw(sys.stderr))
 
 
 def _jobs(jobs: int) -> int:
@@ -270,34 +282,33 @@ def _jobs(jobs: int) -> int:
 @root_option
 def batch(paths: tuple[str, ...], out_dir: str, fmt: str, summary_fmt: str, jobs: int, root: str | None) -> None:
     """Diagnose many cases: files, or folders of cases (a sub-folder = one case of several files)."""
-    import csv
-
     from .batch import discover, run_cases, summary_rows
+    from .batch_files import BatchOutput, clean_rows
     from .output.render import Renderer
 
     cases = discover(paths)
     knowledge = _kb(root)  # fails early, before any worker starts, on a broken KB
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     suffix = {"markdown": ".md", "json": ".json", "reply": ".reply.md"}[fmt]
+    files = BatchOutput(out, [f for c in cases for f in c.files], suffix)  # every write goes through it
+    failed: list[str] = []
     bar = _progress(len(cases), "diagnosing")
-    outcomes = []
+    rows: list[dict] = []  # each report is written and dropped as it comes: memory stays flat
+    errors = 0
     with (bar or _NullBar()) as progress:
         for outcome in run_cases(cases, root, fmt, _jobs(jobs), progress.update):
-            outcomes.append(outcome)
-            if not outcome.error:
-                (out / f"{outcome.name}{suffix}").write_text(outcome.report, encoding="utf-8")
-    rows = summary_rows(outcomes)
-    (out / "summary.md").write_text(Renderer(knowledge).batch_summary(rows), encoding="utf-8")
-    if summary_fmt == "json":
-        (out / "summary.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    else:
-        with (out / "summary.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["case", "top_cause", "confidence", "runner_up", "status"])
-            writer.writeheader()
-            writer.writerows(rows)
-    errors = sum(1 for o in outcomes if o.error)
-    click.echo(f"batch: {len(outcomes)} case(s), {errors} with errors; reports and summary in {out}", err=True)
+            if outcome.error:
+                errors += 1
+                failed.append(outcome.name)
+            else:
+                files.report(outcome.name, outcome.report)
+            rows.extend(summary_rows([outcome]))
+    rows = clean_rows(rows)
+    files.finish(rows, Renderer(knowledge).batch_summary(rows), summary_fmt, failed)
+    click.echo(f"batch: {len(rows)} case(s), {errors} with errors; reports and summary in {out}", err=True)
+    if failed:  # exit 2, naming them
+        raise InputError(f"{len(failed)} case(s) failed: {', '.join(failed[:10])}{' ...' if len(failed) > 10 else ''} "
+                         f"(see summary.md)")
 
 
 @cli.command("eval")
@@ -561,7 +572,7 @@ def main(argv: list[str] | None = None) -> Any:
     an error message may quote the input. I/O errors (a full disk, an unwritable --out or
     --save, an output encoding that cannot hold the report) are one line and exit 2; a reader
     that left (a broken pipe, `| head`) or a closed stdout ends quietly with status 0."""
-    from .outlet import guard_streams
+    from .outlet import ReaderLeft, guard_streams
 
     previous = guard_streams()
     try:
@@ -583,7 +594,7 @@ def main(argv: list[str] | None = None) -> Any:
     except EngineError as exc:
         click.echo(f"rtms-doctor: engine error: {exc}", err=True)
         sys.exit(3)
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderLeft):
         _quiet_stdout()
         sys.exit(0)
     except UnicodeEncodeError as exc:

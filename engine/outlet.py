@@ -83,6 +83,9 @@ def write_text(path: Path, text: str) -> None:
     try:
         with handle:
             handle.write(data)
+        mask = os.umask(0)  # a temporary file is 0600; the file gets the usual permissions
+        os.umask(mask)
+        os.chmod(handle.name, 0o666 & ~mask)
         os.replace(handle.name, path)
     except BaseException:
         try:
@@ -90,6 +93,11 @@ def write_text(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+class ReaderLeft(Exception):
+    """stdout's reader went away (a broken pipe, `| head`): not an OSError, so that click does
+    not turn it into exit status 1; the CLI ends quietly with status 0."""
 
 
 class Guarded(io.TextIOBase):
@@ -121,11 +129,17 @@ class Guarded(io.TextIOBase):
     def write(self, text: str) -> int:  # type: ignore[override]
         if not isinstance(text, str):
             raise TypeError("write() argument must be str")
-        self.stream.write(clean(text))
+        try:
+            self.stream.write(clean(text))
+        except BrokenPipeError:
+            raise ReaderLeft() from None
         return len(text)
 
     def flush(self) -> None:
-        self.stream.flush()
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise ReaderLeft() from None
 
     @property
     def closed(self) -> bool:  # type: ignore[override]

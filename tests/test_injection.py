@@ -343,7 +343,7 @@ def test_batch_outputs_are_inert(tmp_path):
     out = tmp_path / "out"
     for fmt in ("markdown", "reply"):
         run = rtms_doctor("batch", str(cases), "--out", str(out / fmt), "--format", fmt, "--jobs", "1")
-        assert run.code == 0, run.err
+        assert run.code == 2 and "4 case(s) failed" in run.err, run.err  # some cases failed: exit 2
     summary = (out / "markdown" / "summary.md").read_text(encoding="utf-8")
     assert MARK in summary
     assert_markdown_inert(summary, escaped_text_allowed=True)  # error statuses go through `inert`
@@ -362,7 +362,7 @@ def test_bug_batch_summary_keeps_bare_urls(tmp_path):
     cases.mkdir()
     (cases / "case1.json").write_text(json.dumps({"case_version": 1, "app": {"see https://evil.example/p.png": True}}))
     run = rtms_doctor("batch", str(cases), "--out", str(tmp_path / "out"), "--jobs", "1")
-    assert run.code == 0, run.err
+    assert run.code == 2, run.err  # the case failed
     summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
     assert "error:" in summary
     assert "https://evil" not in visible_markdown(summary)
