@@ -188,7 +188,8 @@ def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
             return observations, InputReport(label, "case JSON", ["rtms-doctor case"], len(observations)), []
         value = redact_json(value)
         em = Emitter(kb.schema, label, "zoom_json")
-        em.log_reader = text_reader(kb).log_message
+        # the text reader is built only if a log message comes (an error body has none)
+        em.log_reader = lambda message, emitter, loc: text_reader(kb).log_message(message, emitter, loc)
         if not recognise(value, em):
             if isinstance(value, dict) and _looks_like_case(value, kb):
                 observations_from_case(value, kb.schema, label)  # raises the precise error
