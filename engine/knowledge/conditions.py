@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Iterable, Union
 
-from .facts import ORDERED_TYPES, FactSchema, FactSpec, date_code, parse_version, version_code
+from .fact_kinds import KINDS
+from .facts import ORDERED_TYPES, FactSchema, FactSpec
 
 
 class Truth(Enum):
@@ -182,35 +183,10 @@ def _leaf(spec: FactSpec, op: str, operand: Any, loc: tuple[Any, ...]) -> Leaf:
 
 def _value(spec: FactSpec, kind: str, value: Any, loc: tuple[Any, ...]) -> Any:
     """Type-check an operand against the fact (durable_rules would coerce loosely instead)."""
-    ok: bool
-    if kind == "bool":
-        ok = isinstance(value, bool)
-    elif kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind == "float":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        value = float(value) if ok else value
-    elif kind == "str":
-        ok = isinstance(value, str)
-    elif kind == "enum":
-        if value not in spec.values:
-            raise ConditionError(f"{value!r} is not a value of {spec.path} ({', '.join(map(str, spec.values))})", loc)
-        return value
-    elif kind == "version":
-        try:
-            return version_code(str(value))
-        except ValueError:
-            raise ConditionError(f"{value!r} is not a version", loc) from None
-    elif kind == "date":
-        try:
-            return date_code(str(value))
-        except ValueError:
-            raise ConditionError(f"{value!r} is not an ISO date", loc) from None
-    else:  # pragma: no cover
-        raise AssertionError(kind)
-    if not ok:
-        raise ConditionError(f"{value!r} does not fit {spec.path}, which holds {kind}", loc)
-    return value
+    try:
+        return KINDS[kind].operand(value, spec)
+    except ValueError as exc:
+        raise ConditionError(str(exc), loc) from None
 
 
 # --- computed tests ------------------------------------------------------------------------

@@ -6,49 +6,17 @@ these specs, so adding a fact never needs Python. Every fact is optional: absent
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Optional
 
 from ..errors import KnowledgeError
+from .fact_kinds import KINDS, AnswerError, annotation, date_code, parse_version, version_code
 
 ORDERED_TYPES = ("int", "float", "version", "date")
 
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[.\-+~].*)?$")
-
-
-def parse_version(text: str) -> tuple[int, int, int]:
-    """'v22.3.1' -> (22, 3, 1); missing parts are 0. Raises ValueError when not a version."""
-    match = _VERSION.match(text.strip())
-    if not match:
-        raise ValueError(f"not a version: {text!r}")
-    return tuple(int(part or 0) for part in match.groups())  # type: ignore[return-value]
-
-
-def version_code(text: str) -> int:
-    """A version as one comparable integer (durable_rules compares strings lexically)."""
-    major, minor, patch = parse_version(text)
-    return major * 1_000_000 + min(minor, 999) * 1_000 + min(patch, 999)
-
-
-def date_code(value: dt.date | str) -> int:
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    return value.year * 10_000 + value.month * 100 + value.day
-
-
-def _durable_float(value: float) -> float:
-    """durable_rules cannot read floats written with an exponent (1e-05, 1e+16): keep every
-    float in the range Python writes without one."""
-    if value != value or value in (float("inf"), float("-inf")):
-        return 0.0
-    if abs(value) < 1e-4:
-        return 0.0
-    if abs(value) >= 1e15:
-        return 1e15 if value > 0 else -1e15
-    return value
+# the per-type functions live in one table (fact_kinds.py); these names stay importable here
+__all__ = ["AnswerError", "date_code", "parse_version", "version_code"]
 
 
 @dataclass(frozen=True)
@@ -89,30 +57,7 @@ class FactSpec:
         return self._accepts_one(value)
 
     def _accepts_one(self, value: Any) -> bool:
-        kind = self.element_type
-        if kind == "bool":
-            return isinstance(value, bool)
-        if kind == "int":
-            return isinstance(value, int) and not isinstance(value, bool)
-        if kind == "float":
-            return isinstance(value, (int, float)) and not isinstance(value, bool)
-        if kind == "str":
-            return isinstance(value, str)
-        if kind == "enum":
-            return value in self.values
-        if kind == "version":
-            try:
-                parse_version(str(value))
-                return isinstance(value, str)
-            except ValueError:
-                return False
-        if kind == "date":
-            try:
-                dt.date.fromisoformat(str(value))
-                return isinstance(value, str)
-            except ValueError:
-                return False
-        return False
+        return KINDS[self.element_type].accepts(value, self.values)
 
     def normalize(self, value: Any) -> Any:
         """The form both evaluators compare: versions and dates become integers."""
@@ -121,18 +66,7 @@ class FactSpec:
         return self._normalize_one(value)
 
     def _normalize_one(self, value: Any) -> Any:
-        kind = self.element_type
-        if kind in ("version", "date") and isinstance(value, int):
-            return value  # already normalised
-        if kind == "version":
-            return version_code(value)
-        if kind == "date":
-            return date_code(value)
-        if kind == "float":
-            return _durable_float(float(value))
-        if kind in ("str", "enum") and isinstance(value, str):
-            return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
-        return value
+        return KINDS[self.element_type].normalize(value)
 
 
 @dataclass
@@ -267,11 +201,6 @@ def _check_entry(entry: Any) -> str | None:
     return None
 
 
-_KIND_WORDS = {"bool": "a valid boolean", "int": "a valid integer", "float": "a valid number",
-               "str": "a valid string", "version": "a version string such as \"1.0.3\"",
-               "date": "a valid date (YYYY-MM-DD)"}
-
-
 def _checked(spec: FactSpec, value: Any, path: str) -> Any:
     if spec.is_list:
         if not isinstance(value, list):
@@ -281,72 +210,22 @@ def _checked(spec: FactSpec, value: Any, path: str) -> Any:
 
 
 def _checked_one(spec: FactSpec, value: Any, path: str) -> Any:
-    kind = spec.element_type
-    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if kind == "float" and isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        raise ValueError(f"field '{path}': Input should be a finite number")
-    if kind == "version" and isinstance(value, str):
-        try:
-            parse_version(value)
-        except ValueError:
-            raise ValueError(f"field '{path}': Value error, not a version: {value!r}") from None
-        return value.strip()
-    if kind == "date" and isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise ValueError(f"field '{path}': Input should be a valid date (YYYY-MM-DD)") from None
-    if spec._accepts_one(value):
+    kind = KINDS[spec.element_type]
+    value = kind.check(value, path)
+    if kind.accepts(value, spec.values):
         return value
-    if kind == "enum":
+    if kind.name == "enum":
         choices = ", ".join(repr(v) for v in spec.values)
         raise ValueError(f"field '{path}': Input should be one of {choices}")
-    raise ValueError(f"field '{path}': Input should be {_KIND_WORDS[kind]}")
+    raise ValueError(f"field '{path}': Input should be {kind.words}")
 
 
 # --- the generated case model -------------------------------------------------------------
 
-def _version_str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("a version must be a string such as \"1.0.3\"")
-    parse_version(value)
-    return value.strip()
-
-
-def _date_str(value: Any) -> str:
-    """Only an ISO date string is a date (pydantic's own date type would also take a number as
-    a Unix timestamp: a case saying "date": 0 is a mistake, not 1970-01-01)."""
-    if not isinstance(value, str):
-        raise ValueError("a date must be a string such as \"2026-01-18\"")
-    return dt.date.fromisoformat(value).isoformat()
-
-
 def _annotation(spec: FactSpec) -> Any:
-    from typing import Annotated
-
-    from pydantic import AfterValidator, AllowInfNan, Strict, WithJsonSchema
-
-    def scalar(kind: str) -> Any:
-        if kind == "bool":
-            return Annotated[bool, Strict()]
-        if kind == "int":
-            return Annotated[int, Strict()]
-        if kind == "float":  # ints are fine; bools, strings, NaN and infinities are not
-            return Annotated[float, Strict(), AllowInfNan(False)]
-        if kind == "str":
-            return Annotated[str, Strict()]
-        if kind == "enum":
-            return Literal[spec.values]  # type: ignore[valid-type]
-        if kind == "version":
-            return Annotated[Any, AfterValidator(_version_str), WithJsonSchema({"type": "string"})]
-        if kind == "date":
-            return Annotated[Any, AfterValidator(_date_str), WithJsonSchema({"type": "string", "format": "date"})]
-        raise AssertionError(kind)
-
     if spec.is_list:
-        return list[scalar(spec.items)]  # type: ignore[arg-type,misc]
-    return scalar(spec.type)
+        return list[annotation(spec.items, spec)]  # type: ignore[arg-type,misc]
+    return annotation(spec.type, spec)
 
 
 def build_case_model(schema: FactSchema) -> Any:

@@ -7,22 +7,16 @@ an answers file. Question wording, help and allowed values come from kb/facts.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..knowledge.case import FactSet, Observation, ResolvedFacts, Source
 from .diagnosis import CauseResult, Diagnosis, Doctor
-from ..knowledge.facts import FactSpec, parse_version
+from ..knowledge.fact_kinds import KINDS, AnswerError
+from ..knowledge.facts import FactSpec
 
 DONT_KNOW = {"?", "dk", "don't know", "dont know", "do not know", "unknown", "skip", "idk", "n/a"}
-YES = {"y", "yes", "true", "t", "1", "on", "enabled"}
-NO = {"n", "no", "false", "f", "0", "off", "disabled"}
-
-
-class AnswerError(ValueError):
-    """An answer that does not fit the fact; the question is asked again."""
 
 
 @dataclass
@@ -161,35 +155,7 @@ def _one(spec: FactSpec, raw: Any, names: dict[str, int] | None = None) -> Any:
     if kind == "int" and names and isinstance(raw, str) and text.lower() in names:
         return names[text.lower()]
     try:
-        if kind == "bool":
-            if isinstance(raw, bool):
-                return raw
-            if text.lower() in YES:
-                return True
-            if text.lower() in NO:
-                return False
-            raise AnswerError("answer yes or no (or ? if you don't know)")
-        if kind == "enum":
-            choices = list(spec.values)
-            if isinstance(text, str) and text.isdigit() and 1 <= int(text) <= len(choices):
-                return choices[int(text) - 1]
-            folded = str(text).lower().replace(" ", "_").replace("-", "_")
-            for choice in choices:
-                if folded == str(choice).lower().replace("-", "_"):
-                    return choice
-            raise AnswerError(f"choose one of: {', '.join(map(str, choices))} (or its number)")
-        if kind == "int":
-            if isinstance(raw, bool):
-                raise AnswerError("answer a whole number")
-            return int(str(text))
-        if kind == "float":
-            return float(str(text))
-        if kind == "version":
-            parse_version(str(text))
-            return str(text)
-        if kind == "date":
-            return dt.date.fromisoformat(str(text)).isoformat()
-        return str(text)
+        return KINDS[kind].answer(raw, text, spec)
     except ValueError as exc:
         if isinstance(exc, AnswerError):
             raise
