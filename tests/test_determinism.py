@@ -163,10 +163,11 @@ def test_batch_writes_the_same_files_with_one_or_two_workers(inputs, tmp_path, f
         out = tmp_path / name
         runs[name] = _run(["batch", str(corpus), "--out", str(out), "--format", fmt, "--summary", summary,
                            "--jobs", jobs], seed, "off" if name == "parallel_seed" else "")
-        assert runs[name][0] == 0, runs[name][2].decode()
+        assert runs[name][0] == 2, runs[name][2].decode()  # two cases fail: exit 2, naming them
     serial = {p.relative_to(tmp_path / "serial"): p.read_bytes() for p in (tmp_path / "serial").rglob("*") if p.is_file()}
-    # 11 cases, 2 of them unreadable (no report, an error row): 9 reports and the two summaries
-    assert len(serial) == 11 and Path("summary.md") in serial, sorted(map(str, serial))
+    # 11 cases, 2 of them unreadable (no report, an error row): 9 reports, the two summaries and
+    # the manifest of the files batch wrote
+    assert len(serial) == 12 and Path("summary.md") in serial, sorted(map(str, serial))
     for name in ("parallel", "parallel_seed"):
         other = {p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*") if p.is_file()}
         assert sorted(other) == sorted(serial), f"{name}: different files"

@@ -195,6 +195,19 @@ _CONFUSABLES = str.maketrans({
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_char(char: str) -> str:
+    folded = _FOLDED.get(char)
+    if folded is None:
+        folded = "" if INVISIBLE.match(char) else \
+            unicodedata.normalize("NFKC", char).translate(_CONFUSABLES).lower()
+        if len(_FOLDED) < 4096:
+            _FOLDED[char] = folded
+    return folded
+
+
 def fold(text: str) -> tuple[str, list[int] | None]:
     """(folded text, index of each folded character in the original; None = the same index).
     Folded: NFKC, lookalikes mapped to Latin, invisible characters removed, lowercased."""
@@ -208,9 +221,8 @@ def fold(text: str) -> tuple[str, list[int] | None]:
         if i > last:
             out.append(text[last:i].lower())
             where.extend(range(last, i))
-        char = text[i]
-        if not INVISIBLE.match(char):
-            folded = unicodedata.normalize("NFKC", char).translate(_CONFUSABLES).lower()
+        folded = _fold_char(text[i])
+        if folded:
             out.append(folded)
             where.extend([i] * len(folded))
         last = i + 1
@@ -247,18 +259,13 @@ def _apply(text: str, spans: list[tuple[int, int]], replacement: str, remember: 
 
 # -- keyed values, names folded ------------------------------------------------------------------
 
-def _leet(word: str) -> str:
-    subs = {"a": "[a4@]", "e": "[e3]", "i": "[i1!l]", "o": "[o0]", "s": "[s5$]", "t": "[t7+]", "l": "[l1i]"}
-    return "".join(subs.get(c, re.escape(c)) for c in word)
-
-
 _STRONG = ["secret", "password", "passwd", "passwort", "token", "signature", "passcode", "credential",
            "apikey", "api_key", "api-key", "authkey", "auth_key", "privatekey", "private_key", "cookie",
            "hmac", "zak", "whsec", "encryptedtoken", "sessionkey"]
 _WEAK = ["pwd", "pass", "sig", "hash", "key", "sk", "tk", "auth", "salt", "nonce", "digest", "response"]
 _NAME_CHARS = r"[\w.\[\]-]"
 _FOLDED_KEY = re.compile(
-    r"(?<![\w])(?P<name>" + _NAME_CHARS + r"{0,40}?(?P<word>" + "|".join(_leet(w) for w in _STRONG + _WEAK) + r")"
+    r"(?<![\w])(?P<name>" + _NAME_CHARS + r"{0,40}?(?P<word>" + "|".join(_STRONG + _WEAK) + r")"
     + _NAME_CHARS + r"{0,40}?)"
     r"""(?P<sep>["'\]]?[ \t]{0,12}(?:[:=]>?|=>|->|→|\.{3,}|[ \t])[ \t]{0,12}(?:!!str\s+|&\w+\s+|b?["'`]{1,3})?)"""
     r"""(?P<value>[^\s"'`,;)}\]<>]{6,4096})""")
@@ -268,10 +275,13 @@ _NOT_VALUES = re.compile(r"(?i)^(?:base64|hex|sha256|sha1|md5|hmac|hmac-sha256|u
                          r"os\.environ.*|env\(.*|getenv.*|%[\w]+%)$")
 
 
+_LEET = str.maketrans("431057$@", "aeiostsa")  # leetspeak undone, one character for one: indexes stay
+
+
 def _keyed(text: str) -> str:
     folded, where = fold(text)
     spans = []
-    for match in _FOLDED_KEY.finditer(folded):
+    for match in _FOLDED_KEY.finditer(folded.translate(_LEET)):  # names read with leetspeak undone
         a, b = match.span("value")
         value = text[where[a]:where[b - 1] + 1] if where else text[a:b]
         strong = match.group("word").replace("4", "a").replace("3", "e").replace("0", "o").replace("1", "i") \
@@ -282,9 +292,9 @@ def _keyed(text: str) -> str:
         weak = not any(w in strong for w in ("secre", "passw", "passc", "token", "signa", "credent", "apikey", "api_key",
                                               "authkey", "auth_key", "privat", "cookie", "hmac", "zak", "whsec"))
         if match.group("sep").strip() == "" or match.group("sep").strip() in (",",) or weak:
-            if not (_looks_opaque(value.strip("=")) or (len(value) >= 8 and any(c.isdigit() for c in value)
-                                                         and any(c.isalpha() for c in value) and "." not in value
-                                                         and "/" not in value)):
+            if not (_looks_opaque(value.strip("=")) or (re.fullmatch(r"[A-Za-z0-9_+=-]{8,}", value)
+                                                         and any(c.isdigit() for c in value)
+                                                         and any(c.isalpha() for c in value))):
                 continue
         spans.append((a, b))
     return _apply(text, _spans_to_original(spans, where), REDACTED)
@@ -439,15 +449,17 @@ def _opaque(text: str) -> str:
 # -- personal data ---------------------------------------------------------------------------------
 
 _EMAIL_PLAIN = re.compile(
-    r"(?:mailto:)?[\w.%+-]{1,64}(?:@|%40)"
+    r"(?<![\w.%+-])(?:mailto:)?[\w.%+-]{1,64}(?:@|%40)"
     r"(?:localhost\b|\[[0-9a-f.:]{3,45}\]|[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[^\W\d_]{2,24}\b)")
 _EMAIL_SPELLED = re.compile(
-    r"[\w.+-]{1,64}(?:\s?\[at\]\s?|\s?\(at\)\s?|\s?\{at\}\s?|\s+at\s+)"
+    r"(?<![\w.+-])[\w.+-]{1,64}(?:\s?\[at\]\s?|\s?\(at\)\s?|\s?\{at\}\s?|\s+at\s+)"
     r"[\w-]{1,63}(?:(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[\w-]{1,63}){0,8}"
     r"(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[^\W\d_]{2,24}\b")
+_PHONE_RUN = re.compile(r"[+(]?\d[\d ().+-]{7,30}")
+_SPELLED_MARK = re.compile(r"\[at\]|\(at\)|\{at\}|\sdot\s|\[dot\]|\(dot\)")
 _PHONES = re.compile(
-    r"(?<![\w+.-])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\(?\d{1,4}\)?(?:[\s.-]\d{2,5}){1,4}"
-    r"|00\d{1,3}\s\d{1,4}(?:\s\d{2,8}){1,3}"
+    r"(?<![\w+.-])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\(?\d{1,4}\)?(?:[\s.-]\d{2,5})+"
+    r"|00\d{1,3}\s\d{1,4}(?:\s\d{2,8})+"
     r"|\(\d{3}\)\s?\d{3}[\s.-]\d{4}"
     r"|\d{3}\.\d{3}\.\d{4}"
     r"|\d{3}-\d{3}-\d{4})(?![\w.-]*\d)")
@@ -455,8 +467,8 @@ _PHONES = re.compile(
 
 def _personal(text: str) -> str:
     folded, where = fold(text)
-    spans = [m.span() for m in _EMAIL_PLAIN.finditer(folded)]
-    if "at" in folded:
+    spans = [m.span() for m in _EMAIL_PLAIN.finditer(folded)] if "@" in folded or "%40" in folded else []
+    if _SPELLED_MARK.search(folded):
         for match in _EMAIL_SPELLED.finditer(folded):
             found = match.group(0)
             # "x at y.com" in prose needs a bracketed at or a spelled-out dot to count
@@ -464,7 +476,10 @@ def _personal(text: str) -> str:
                 spans.append(match.span())
     if spans:
         text = _apply(text, _spans_to_original(spans, where), EMAIL)
-    phone_spans = [m.span() for m in _PHONES.finditer(text) if sum(c.isdigit() for c in m.group(0)) >= 9]
+    phone_spans = []
+    for run in _PHONE_RUN.finditer(text):  # cheap: runs of digits and phone punctuation first
+        phone_spans += [m.span() for m in _PHONES.finditer(text, run.start(), run.end())
+                        if sum(c.isdigit() for c in m.group(0)) >= 9]
     return _apply(text, phone_spans, PHONE)
 
 

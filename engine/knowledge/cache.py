@@ -16,7 +16,8 @@ Safety (unpickling runs code, so a planted pickle would run as the user):
   checked on every read): whoever can write a shared cache folder still cannot forge a file;
 - what is unpickled must be a KnowledgeBase for the same kb/ folder, or it is ignored;
 - files are written atomically (a temporary file in the same folder, then os.replace); a failed
-  write removes its temporary file; older kb-*.cache files and stray temporary files are removed,
+  write removes its temporary file; this kb/ folder's older caches, earlier versions' pickles and
+  stray temporary files are removed (each kb/ folder keeps only its current file),
   and any mismatch or error means the KB is loaded from YAML and the cache written again.
 """
 from __future__ import annotations
@@ -113,6 +114,11 @@ def _key(roots: Roots) -> str:
     return digest.hexdigest()[:24]
 
 
+def _root_tag(roots: Roots) -> str:
+    """12 hex characters naming the kb/ folder: its caches are told apart from other folders'."""
+    return hashlib.sha256(str(roots.kb.resolve()).encode()).hexdigest()[:12]
+
+
 def _stamps(folder: str, suffix: str, prefix: str = "") -> list[str]:
     """'relative/path|size|mtime_ns' of every file below folder ending in suffix (os.scandir:
     a quarter of the time of Path.rglob plus stat on ~200 files, which a cold start pays)."""
@@ -135,7 +141,7 @@ def cached(roots: Roots, load: Callable[[Roots], T]) -> T:
     if key is None:
         return load(roots)
     try:
-        target = folder / f"kb-{_key(roots)}.cache"
+        target = folder / f"kb-{_root_tag(roots)}-{_key(roots)}.cache"
     except OSError:
         return load(roots)
     value = _read(target, key, roots)
@@ -156,7 +162,7 @@ def _read(target: Path, key: bytes, roots: Roots) -> object | None:
     head = len(MAGIC) + hashlib.sha256().digest_size
     if len(data) <= head or not data.startswith(MAGIC):
         return None
-    digest, payload = data[len(MAGIC):head], data[head:]
+    digest, payload = data[len(MAGIC):head], memoryview(data)[head:]  # no copy of ~2 MB
     if not hmac.compare_digest(digest, hmac.new(key, payload, hashlib.sha256).digest()):
         return None
     try:
@@ -182,8 +188,11 @@ def _write(folder: Path, target: Path, key: bytes, value: object) -> None:
         os.replace(name, target)
         name = None
         for old in folder.iterdir():  # keep only the current cache (and no stray temporary file)
+            # this KB's older caches, the pickles of earlier versions, temporary files left behind
+            # (other kb/ folders sharing the cache folder keep theirs)
+            stale = old.name.startswith(target.name[:len("kb-") + 12]) or old.name.endswith(".pickle")
             stray = (old.name.startswith(".kb-") or old.name.startswith("tmp")) and _older_than(old, 600)
-            if old != target and (old.name.startswith("kb-") or stray):
+            if old != target and ((old.name.startswith("kb-") and stale) or stray):
                 try:
                     old.unlink()
                 except OSError:
