@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .record import build_record, expand, features, flat_facts, jaccard, sign_pairs
+# record.py (and what it imports) loads only when a casebook is used: `diagnose` without one
+# pays nothing for it
 
 FILE_NAME = "casebook.sqlite3"
 SIMILAR_SHOWN = 3
@@ -42,6 +43,8 @@ def confirm(kb: Any, facts: Any, causes: list[Any], cause: str, note: str = "",
             path: str | Path | None = None, off_topic: bool = False) -> int:
     """Store a case (ResolvedFacts and the ranking the tool gave, Diagnosis.causes) with the
     cause staff confirmed; the casebook is created if needed. Returns the case's id."""
+    from .record import build_record
+
     record = build_record(kb, facts.values, facts.signs, causes, cause, note, off_topic)
     target = resolve_path(path)
     if target is None:
@@ -68,6 +71,7 @@ def similar(kb: Any, facts: Any, path: str | Path | None = None,
     book = open_casebook(target, create=False)
     if book is None:
         return None
+    from .record import expand, features, flat_facts, jaccard, sign_pairs
 
     mine = features(facts.values, sign_pairs(facts.signs))
     scored = []

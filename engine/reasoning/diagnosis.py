@@ -116,6 +116,7 @@ class Doctor:
         self.cross_check = cross_check_every(cross_check)
         self.rules_by_id = {r.id: r for r in kb.rules}
         self._rules_by_path: dict[str, list[CompiledRule]] = {}
+        self._answers: dict[str, list[Any]] = {}  # plausible_answers, per fact
         by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
         for rule in kb.rules:
             by_cause[rule.cause_id].append(rule)
@@ -319,7 +320,14 @@ class Doctor:
         return True
 
     def plausible_answers(self, path: str) -> list[Any]:
-        """Normalised values worth trying for a fact: its closed set, or the rules' operands."""
+        """Normalised values worth trying for a fact: its closed set, or the rules' operands
+        (the same for every case: worked out once per fact)."""
+        known = self._answers.get(path)
+        if known is None:
+            known = self._answers[path] = self._plausible_answers(path)
+        return known
+
+    def _plausible_answers(self, path: str) -> list[Any]:
         spec = self.kb.schema[path]
         if spec.element_type == "bool":
             return [True, False]
