@@ -123,6 +123,12 @@ def _load_model(path: Path, model: Any, problems: list[str]) -> tuple[Any, Any] 
         return None
 
 
+def _load_optional(path: Path, model: Any, problems: list[str]) -> tuple[Any, Any] | None:
+    """A knowledge file the KB can do without (kb/ingest/*): None when absent or invalid
+    (its problems are listed)."""
+    return _load_model(path, model, problems) if path.exists() else None
+
+
 def load_knowledge(roots: Roots | None = None, cache: bool = True) -> KnowledgeBase:
     """The validated knowledge base; reuses a pickled copy while no file has changed."""
     roots = roots or default_roots()
@@ -321,9 +327,7 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str], program
     from .models import PhraseFile
 
     path = roots.kb / "ingest" / "phrases.yaml"
-    if not path.exists():
-        return None
-    loaded = _load_model(path, PhraseFile, problems)
+    loaded = _load_optional(path, PhraseFile, problems)
     if loaded is None:
         return None
     phrases, lines = loaded
@@ -356,9 +360,7 @@ def _load_values(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
     from .models import ValuesFile
 
     path = roots.kb / "ingest" / "values.yaml"
-    if not path.exists():
-        return None
-    loaded = _load_model(path, ValuesFile, problems)
+    loaded = _load_optional(path, ValuesFile, problems)
     if loaded is None:
         return None
     values, lines = loaded
@@ -376,9 +378,7 @@ def _load_signs_policy(roots: Roots, schema: FactSchema, problems: list[str]) ->
     from .models import SignsPolicy
 
     path = roots.kb / "ingest" / "signs.yaml"
-    if not path.exists():
-        return None
-    loaded = _load_model(path, SignsPolicy, problems)
+    loaded = _load_optional(path, SignsPolicy, problems)
     if loaded is None:
         return None
     policy, lines = loaded
