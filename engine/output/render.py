@@ -23,21 +23,9 @@ MAX_VALUE_CHARS = 160
 TABLE_ROWS = 8  # causes in the differential table
 MAX_SIGNS_SHOWN = 6  # matched words shown per cause
 MAX_REPLY_QUESTIONS = 3
-MAX_UNDERSTOOD = 8
 ZOOM_TIERS = ("official-doc", "official-code")  # the reply links Zoom's own material only
 # snippet languages a reply leaves out for an asker on the other SDK
 OTHER_LANGUAGES = {"node": ("python", "py"), "python": ("js", "javascript", "ts", "typescript")}
-# the facts a reply reads back to the asker, in this order, with the words it uses for them
-REPLY_FACTS = [
-    ("case.product", "Product"), ("app.type", "App type"), ("app.management", "App managed by"),
-    ("start.method", "How the stream starts"), ("api.error_codes", "Error code"),
-    ("api.http_statuses", "HTTP status"), ("handshake.signaling.status_code", "Handshake status"),
-    ("stream.stop_reasons", "Stop reason"), ("ws.close_codes", "WebSocket close code"),
-    ("stream.started_received", "rtms_started arrives"), ("sdk.language", "SDK"),
-    ("sdk.version", "SDK version"), ("runtime.node_version", "Node.js"),
-    ("runtime.python_version", "Python"), ("runtime.platform", "Platform"),
-    ("media.not_arriving", "Media not arriving"),
-]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
@@ -286,10 +274,9 @@ class Renderer:
         questions, and whether the post held secrets."""
         values = diagnosis.facts.values
         language = values.get("sdk.language")
-        understood = [(label, show_value(values[path])) for path, label in REPLY_FACTS if path in values]
         return {
             "style": style,
-            "understood": understood[:MAX_UNDERSTOOD],
+            "values": {path: show_value(value) for path, value in values.items()},
             "other_languages": OTHER_LANGUAGES.get(language, ()),
             "references": {r.cause.id: [dict(ref) for ref in r.cause.references if ref.tier in ZOOM_TIERS]
                            for r in diagnosis.causes[:TABLE_ROWS]},
