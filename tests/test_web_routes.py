@@ -86,7 +86,7 @@ class Page(HTMLParser):
 ALLOWED_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "header", "nav", "a", "main", "footer",
                 "section", "form", "input", "label", "textarea", "div", "ul", "ol", "li", "button", "p", "strong",
                 "span", "h1", "h2", "h3", "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "em",
-                "details", "summary", "aside"}
+                "details", "summary", "aside", "select", "option"}
 
 
 def assert_page_safe(body: str) -> Page:
