@@ -349,11 +349,16 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str], program
         if not pairs:
             problems.append(f"{path}:{lines.line(loc)}: a phrase needs 'fact' or 'facts'")
         for fact, value in pairs:
-            if fact not in schema:
-                problems.append(f"{path}:{lines.line(loc)}: unknown fact '{fact}'")
-            elif value is not None and not schema[fact].accepts(value):
-                problems.append(f"{path}:{lines.line(loc)}: {value!r} does not fit {fact}")
+            _check_fact_value(fact, value, schema, f"{path}:{lines.line(loc)}", problems)
     return phrases
+
+
+def _check_fact_value(fact: str, value: Any, schema: FactSchema, where: str, problems: list[str]) -> None:
+    """A fact a knowledge file names, and the value it gives it (None: no value), must exist and fit."""
+    if fact not in schema:
+        problems.append(f"{where}: unknown fact '{fact}'")
+    elif value is not None and not schema[fact].accepts(value):
+        problems.append(f"{where}: {value!r} does not fit {fact}")
 
 
 def _load_values(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
@@ -365,12 +370,8 @@ def _load_values(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
         return None
     values, lines = loaded
     for i, entry in enumerate(values.pairs):
-        for fact in [entry.fact, *entry.also]:
-            if fact not in schema:
-                problems.append(f"{path}:{lines.line(('pairs', i))}: unknown fact '{fact}'")
-        for fact, value in entry.also.items():
-            if fact in schema and not schema[fact].accepts(value):
-                problems.append(f"{path}:{lines.line(('pairs', i, 'also'))}: {value!r} does not fit {fact}")
+        for fact, value in [(entry.fact, None), *entry.also.items()]:
+            _check_fact_value(fact, value, schema, f"{path}:{lines.line(('pairs', i))}", problems)
     return values
 
 
