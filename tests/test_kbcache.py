@@ -63,7 +63,7 @@ def test_a_rule_file_added_in_a_new_subfolder_is_seen(draft: Roots) -> None:
     (draft.rules / "extra").mkdir()
     shutil.move(str(source), draft.rules / "extra" / source.name)  # same content, new place
     moved = load_knowledge(draft)
-    assert any(r.file == draft.rules / "extra" / source.name for r in moved.rules)
+    assert any(r.file == str(draft.rules / "extra" / source.name) for r in moved.rules)
 
 
 def test_an_unreadable_cache_file_is_rebuilt(draft: Roots) -> None:

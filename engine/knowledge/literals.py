@@ -9,10 +9,9 @@ compiled). A pattern without groups is always run: the filter skips work, never 
 from __future__ import annotations
 
 import re
-from array import array
 from typing import Any
 
-import _sre
+from ..regex_cache import from_program as compile_program, program_of
 
 try:  # Python 3.11+; the module was sre_parse before
     from re import _compiler, _constants as _c, _parser  # type: ignore[attr-defined]
@@ -90,35 +89,18 @@ def _sequence(items: list[tuple[Any, Any]], prefix: str = "") -> list[frozenset[
 # start that reads text. The generated code is kept with the KB (the cache key holds the Python
 # version) and handed to _sre.compile, which re.compile itself ends with: microseconds. _sre
 # validates the code it is given; on any mismatch the pattern is simply compiled again.
-_CODE_TYPE = next(t for t in "IL" if array(t).itemsize == _sre.CODESIZE)
-Program = tuple  # (_sre.MAGIC, flags, code bytes, groups, groupindex, indexgroup)
+# (engine/regex_cache.py does the same for the patterns written in the code.)
+Program = tuple  # regex_cache.Program: (_sre.MAGIC, flags, code bytes, groups, groupindex, indexgroup)
 
 
 def program(pattern: str, flags: int = re.I) -> tuple[Program | None, tuple[tuple[str, ...], ...] | None]:
     """(the compiled program as data, the required literals) of a pattern, parsed once;
     raises re.error on a bad pattern."""
     tree = _parser.parse(pattern, flags)
-    literals = _groups(tree)
-    try:
-        code = _compiler._code(tree, flags)
-        groupindex = dict(tree.state.groupdict)
-        indexgroup = [None] * tree.state.groups
-        for name, i in groupindex.items():
-            indexgroup[i] = name
-        data = (_sre.MAGIC, flags | tree.state.flags, array(_CODE_TYPE, code).tobytes(),
-                tree.state.groups - 1, groupindex, tuple(indexgroup))
-    except Exception:  # pragma: no cover - an interpreter whose internals differ
-        data = None
-    return data, literals
+    return program_of(tree, flags), _groups(tree)
 
 
 def from_program(pattern: str, data: Program | None, flags: int = re.I) -> re.Pattern[str]:
     """The pattern, from its kept program when this interpreter can take it."""
-    if data is not None and data[0] == _sre.MAGIC:
-        try:
-            code = array(_CODE_TYPE)
-            code.frombytes(data[2])
-            return _sre.compile(pattern, data[1], code.tolist(), data[3], data[4], data[5])
-        except Exception:  # pragma: no cover - invalid code: compile it
-            pass
-    return re.compile(pattern, flags)
+    compiled = compile_program(pattern, data)
+    return compiled if compiled is not None else re.compile(pattern, flags)

@@ -15,6 +15,7 @@ from typing import Any
 from . import conditions as C
 from ..errors import KnowledgeError
 from .facts import FactSchema, load_fact_schema
+from .lazy import lazy_parts
 from .paths import Roots, default_roots
 from .records import Record, to_record
 from .shards import SHARD_BRANCHES, Shard, plan_shards
@@ -30,7 +31,7 @@ class CompiledRule:
     cause_id: str
     condition: C.Cond
     effective_weight: float
-    file: Path
+    file: str  # a str, not a Path: ~750 Paths cost ~1 ms to unpickle on every cold start
     line: int
     # the rule's cases, pickled: only lint and the tests read them, so a cold start that
     # unpickles the knowledge base does not rebuild 1,500 of them
@@ -46,7 +47,7 @@ class CompiledRule:
 
     @classmethod
     def build(cls, rule: Any, cause: Any, condition: C.Cond, effective_weight: float,
-              file: Path, line: int) -> "CompiledRule":
+              file: str, line: int) -> "CompiledRule":
         """From a validated kb_models.Rule of a kb_models.Cause. Every rule cites a source:
         its own, or else its cause's first reference."""
         record = to_record(rule)
@@ -74,6 +75,8 @@ class CompiledRule:
         return {k: v for k, v in self.__dict__.items() if k != "_test"}
 
 
+# what only text, logs and `explain` read; a case JSON or a Zoom object never unpickles them
+@lazy_parts("codes", "phrases", "values", "phrase_index", "phrase_programs")
 @dataclass(eq=False)  # hashed by identity (caches key on the loaded KB)
 class KnowledgeBase:
     roots: Roots
@@ -239,7 +242,7 @@ def _add_rule(rule: Any, cause: Any, path: Path, lines: Any, loc: tuple[Any, ...
         return
     basis = rule.basis or cause.basis
     weight = rule.weight * policy.basis_factor[basis]
-    rules.append(CompiledRule.build(rule, cause, cond, weight, path, lines.line(loc)))
+    rules.append(CompiledRule.build(rule, cause, cond, weight, str(path), lines.line(loc)))
     for j, case in enumerate(rule.cases):
         problems.extend(_check_case_facts(case.facts, schema, path, lines, loc + ("cases", j, "facts")))
 

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .lazy import lazy_parts
 from .tokens import sign_tokens, stem, tokens as _tokens_of
 
 
@@ -23,6 +24,7 @@ class Sign:
     negated: bool  # the sign itself holds a negation word
 
 
+@lazy_parts("signs", "by_first", "postings")  # only text is matched against them
 @dataclass
 class CompiledSigns:
     policy: Any  # the SignsPolicy record

@@ -77,7 +77,7 @@ def _bytecode_cache():  # type: ignore[no-untyped-def]
     """Compiled templates kept between runs (Jinja checks each template's modification time)."""
     from jinja2 import FileSystemBytecodeCache
 
-    from ..knowledge.cache import cache_dir
+    from ..private_cache import cache_dir
 
     folder = cache_dir()
     if folder is None:

@@ -1,0 +1,151 @@
+"""Regular expressions compiled once per install, not once per run.
+
+CPython compiles a pattern to a small program in pure Python (re._parser, re._compiler); a
+cold `diagnose` of a forum post compiles ~170 patterns (redaction, the text reader, the KB's
+phrases) and spent 15-35 ms of its 100 ms budget doing so. The program is plain data: a
+list of integers, the group count and the group names. It is kept beside the KB cache and
+handed straight to `_sre.compile` (what `re.compile` calls last) on the next run, which
+takes microseconds. The result is the same `re.Pattern` object `re.compile` would give.
+
+Safety: the file is trusted only as far as the KB cache is (knowledge/cache.py): it lives in
+the same private folder and carries an HMAC made with the same per-install key, so whoever can
+write a shared cache folder cannot swap in a program that, say, makes a redaction pattern match
+nothing. It is read with `marshal` (data only, no code runs), and `_sre.compile` validates
+every program it is given. Any mismatch, an interpreter whose regex internals differ (the file
+name carries the version and sre's MAGIC number), or any error: patterns compile as usual.
+"""
+from __future__ import annotations
+
+import atexit
+import re
+import sys
+from typing import Any
+
+try:  # the internals this relies on; without them everything compiles as usual
+    import _sre
+    from array import array
+    from re import _compiler, _parser
+
+    _TAG = f"{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}"
+    _CODE_TYPE = next(t for t in "IL" if array(t).itemsize == _sre.CODESIZE)
+except (ImportError, AttributeError, StopIteration):  # pragma: no cover - another interpreter
+    _sre = None  # type: ignore[assignment]
+    _TAG = ""
+
+MAGIC = b"rtms-doctor-regex-cache/1\n"
+MAX_ENTRIES = 4000  # old patterns of edited KBs are dropped past this
+
+# (_sre.MAGIC, flags, code as bytes, groups, groupindex, indexgroup): plain data, compact
+Program = tuple[int, int, bytes, int, dict[str, int], tuple[Any, ...]]
+_programs: dict[tuple[str, int], Program] | None = None  # loaded on the first compile
+_added = False
+
+
+def cached_compile(pattern: str, flags: int | re.RegexFlag = 0) -> re.Pattern[str]:
+    """`re.compile(pattern, flags)`, from the stored program when there is one."""
+    flags = int(flags)
+    if _sre is None or not isinstance(pattern, str) or flags & re.DEBUG:
+        return re.compile(pattern, flags)
+    programs = _programs if _programs is not None else _load()
+    key = (pattern, flags)
+    program = programs.get(key)
+    if program is not None:
+        compiled = from_program(pattern, program)
+        if compiled is not None:
+            return compiled
+        del programs[key]  # a program this interpreter refuses: compile it afresh
+    tree = _parser.parse(pattern, flags)  # raises re.error as re.compile does
+    program = program_of(tree, flags)
+    compiled = from_program(pattern, program) if program is not None else None
+    if compiled is None or compiled != re.compile(pattern, flags):  # Pattern == compares the code
+        return re.compile(pattern, flags)  # pragma: no cover - internals changed
+    _remember(programs, key, program)  # type: ignore[arg-type]
+    return compiled
+
+
+def program_of(tree: Any, flags: int) -> Program | None:
+    """The program re._compiler would generate for a parsed pattern, as data; None when this
+    interpreter's internals differ."""
+    if _sre is None:  # pragma: no cover
+        return None
+    try:
+        code = _compiler._code(tree, flags)
+        groupindex = dict(tree.state.groupdict)
+        indexgroup: list[Any] = [None] * tree.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        return (_sre.MAGIC, int(flags | tree.state.flags), array(_CODE_TYPE, code).tobytes(),
+                int(tree.state.groups) - 1, groupindex, tuple(indexgroup))
+    except Exception:  # pragma: no cover - an interpreter whose internals differ
+        return None
+
+
+def from_program(pattern: str, program: Program | None) -> re.Pattern[str] | None:
+    """The compiled pattern from its program (_sre validates the code), or None."""
+    if _sre is None or program is None or program[0] != _sre.MAGIC:
+        return None
+    try:
+        code = array(_CODE_TYPE)
+        code.frombytes(program[2])
+        return _sre.compile(pattern, program[1], code.tolist(), program[3], program[4], program[5])  # type: ignore[no-any-return]
+    except Exception:  # invalid code
+        return None
+
+
+def _remember(programs: dict[tuple[str, int], Program], key: tuple[str, int], program: Program) -> None:
+    global _added
+    if len(programs) >= MAX_ENTRIES:
+        programs.clear()
+    programs[key] = program
+    if not _added:
+        _added = True
+        atexit.register(save)  # cli.entry leaves by os._exit and calls save() itself
+
+
+def _path_and_key():  # type: ignore[no-untyped-def]
+    from .private_cache import cache_dir, install_key
+
+    folder = cache_dir()
+    key = install_key() if folder is not None else None
+    if folder is None or key is None:
+        return None, None
+    return folder / f"regex-{_TAG}.cache", key
+
+
+def _load() -> dict[tuple[str, int], Program]:
+    global _programs
+    _programs = {}
+    try:
+        import marshal
+
+        from .private_cache import read_signed
+
+        path, key = _path_and_key()
+        if path is None:
+            return _programs
+        payload = read_signed(path, key, MAGIC)
+        if payload is not None:
+            stored = marshal.loads(payload)
+            if isinstance(stored, dict):
+                _programs = stored
+    except Exception:  # unreadable or foreign: start afresh
+        _programs = {}
+    return _programs
+
+
+def save() -> None:
+    """When this run compiled something new: write the programs back (once)."""
+    global _added
+    if not _added:
+        return
+    _added = False
+    try:
+        import marshal
+
+        from .private_cache import write_signed
+
+        path, key = _path_and_key()
+        if path is not None and _programs:
+            write_signed(path, key, MAGIC, marshal.dumps(_programs), stale_prefix="regex-")
+    except Exception:  # a read-only cache folder is fine: just slower
+        pass
