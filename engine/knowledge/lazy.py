@@ -7,6 +7,7 @@ its own byte string inside the object's pickle, and unpickles it on first access
 """
 from __future__ import annotations
 
+import gc
 import pickle
 from typing import Any, Callable, TypeVar
 
@@ -52,7 +53,13 @@ def lazy_parts(*names: str) -> Callable[[type[T]], type[T]]:
             packed = self.__dict__.get("_packed")
             if packed is None or name not in packed:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            value = pickle.loads(packed.pop(name).data)
+            paused = gc.isenabled()
+            gc.disable()  # thousands of objects that live as long as the KB: nothing to collect
+            try:
+                value = pickle.loads(packed.pop(name).data)
+            finally:
+                if paused:
+                    gc.enable()
             self.__dict__[name] = value
             return value
 
