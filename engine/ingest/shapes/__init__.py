@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..emit import Emitter
 
 if TYPE_CHECKING:
+    from ...knowledge.facts import FactSchema
     from ..dispatch import Dispatch
 
 Obj = dict[str, Any]
@@ -32,12 +33,30 @@ APP_IN_13262 = re.compile(r"The app '([^']+)' is not authorized", re.I)
 RTMS_APP_STATUS_PATH = re.compile(r"/live_meetings/[^/\s]+/rtms_app/status", re.I)
 
 
+Shape = Callable[[Obj, Emitter, str, "Dispatch"], bool]
+DECLARED: dict[str, tuple[str, ...]] = {}  # shape name -> the fact paths it may emit
+
+
+def emits(*paths: str) -> Callable[[Shape], Shape]:
+    """Declares the fact paths a shape emits (those its helpers and the dispatcher emit for it
+    too): checked against kb/facts by `declaration_problems` (in `lint` and the tests), and
+    every emission against its shape's declaration by the tests; nothing is checked per run."""
+    def declare(shape: Shape) -> Shape:
+        DECLARED[shape.__name__] = paths
+        return shape
+    return declare
+
+
 def _loc(base: str, key: Any) -> str:
     return f"{base}[{key}]" if isinstance(key, int) else f"{base}.{key}"
 
 
 # -- app manifest and Marketplace app shapes --------------------------------------------------
 
+@emits("app.type", "app.name", "app.management", "app.scopes", "app.scopes_optional", "app.products",
+       "app.zoom_apps_sdk_enabled", "app.jssdk_apis", "app.events.enabled", "app.events.types",
+       "app.events.dev_url", "app.events.prod_url", "app.events.custom_header_type", "webhook.endpoint_url",
+       "webhook.endpoint_public_https")
 def _manifest(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     inner, base, kind = obj, loc, "app manifest (downloaded)"
     wrapper_keys = {"manifest", "app_type", "app_name", "contact_name", "contact_email", "company_name", "active"}
@@ -111,6 +130,7 @@ def _endpoint(url: str, em: Emitter, loc: str) -> None:
         em.add("webhook.endpoint_public_https", False, loc)
 
 
+@emits("app.id", "app.name", "app.type_reported", "app.publish_status", "app.scopes")
 def _app_info(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     if "app_id" not in obj or not ({"app_type", "app_status", "app_scopes", "app_name"} & set(obj)):
         return False
@@ -129,6 +149,7 @@ def _app_info(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     return True
 
 
+@emits("app.events.types", "webhook.endpoint_url", "webhook.endpoint_public_https")
 def _event_subscriptions(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     subs = obj.get("event_subscriptions")
     if not isinstance(subs, list):
@@ -143,6 +164,8 @@ def _event_subscriptions(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool
     return True
 
 
+@emits("webhook.delivery_statuses", "webhook.received_events", "webhook.delivery_error",
+       "webhook.endpoint_url", "webhook.endpoint_public_https")
 def _webhook_logs(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     logs = obj.get("webhook_logs")
     if not isinstance(logs, list):
@@ -167,6 +190,8 @@ def _webhook_logs(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
 
 # -- portal settings ------------------------------------------------------------------------
 
+@emits("settings.auto_start_on", "settings.share_meeting_content", "settings.share_webinar_content",
+       "settings.share_meeting_content_locked", "settings.share_webinar_content_locked")
 def _settings(obj: Obj, em: Emitter, loc: str, via: Dispatch, locked: bool = False) -> bool:
     sections = set(obj) & SETTINGS_SECTIONS
     if not sections or len(sections) < len(obj) / 2:
@@ -210,6 +235,10 @@ def _rtms_setting(key: str, value: bool, em: Emitter, loc: str, locked: bool) ->
     em.add(base + "_locked" if locked else base, value, loc)
 
 
+@emits("settings.level", "settings.share_meeting_content", "settings.share_webinar_content",
+       "settings.share_meeting_content_locked", "settings.share_webinar_content_locked",
+       "settings.auto_start_apps", "settings.auto_start_on", "settings.allowed_apps",
+       "settings.require_host_approval")
 def _portal_settings(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     block = obj.get("portal_settings")
     if not isinstance(block, dict):
@@ -246,6 +275,8 @@ def _portal_settings(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
 
 # -- REST ---------------------------------------------------------------------------------
 
+@emits("api.error_codes", "api.error_messages", "api.missing_scopes", "api.body_client_id",
+       "api.http_statuses")
 def _rest_error(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     if not (isinstance(obj.get("code"), int) and isinstance(obj.get("message"), str)):
         return False
@@ -269,6 +300,7 @@ def _rest_error(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     return True
 
 
+@emits("api.action", "api.body_client_id", "api.participant_user_id_kind")
 def _rest_request(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     settings = obj.get("settings")
     if obj.get("action") not in ("start", "stop", "pause", "resume") or not isinstance(settings, dict):
@@ -283,6 +315,7 @@ def _rest_request(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     return True
 
 
+@emits("app.manifest_valid", "app.manifest_errors")
 def _manifest_validation(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     if not isinstance(obj.get("ok"), bool) or not ({"error", "errors"} & set(obj)):
         return False
@@ -295,6 +328,10 @@ def _manifest_validation(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool
 
 # -- webhooks ------------------------------------------------------------------------------
 
+@emits("webhook.received_events", "case.product", "webhook.payload_layout", "stream.started_received",
+       "stream.interrupted_received", "stream.concurrency_limited", "account.concurrency_cap",
+       "account.concurrent_streams", "stream.meeting_started_received", "stream.stop_reasons", "meeting.uuid",
+       "meeting.id", "stream.started_by_original_host")
 def _webhook(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     event = obj.get("event")
     if not isinstance(event, str) or "." not in event or not isinstance(obj.get("payload"), (dict, type(None))):
@@ -341,6 +378,15 @@ def _webhook(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
 
 # -- signaling and media messages ------------------------------------------------------------
 
+@emits("handshake.msg_type_sent_as_string", "handshake.signaling.status_code", "handshake.media.status_code",
+       "handshake.signaling.reason", "handshake.media.reason", "handshake.protocol_version_sent",
+       "handshake.protocol_version", "handshake.buffer_data", "signature.id_field", "handshake.media_type",
+       "handshake.payload_encryption", "handshake.audio.content_type", "handshake.audio.sample_rate",
+       "handshake.audio.channel", "handshake.audio.codec", "handshake.audio.data_opt",
+       "handshake.audio.send_rate", "handshake.video.codec", "handshake.video.fps",
+       "handshake.video.data_opt", "handshake.transcript.src_language", "stream.media_interrupted_event",
+       "handshake.client_ready_ack", "stream.stream_state", "stream.session_state", "stream.stop_reasons",
+       "keepalive.requests_seen", "keepalive.answered", "stream.data_received")
 def _message(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     kind = obj.get("msg_type")
     if kind is None or isinstance(kind, (dict, list, bool)):
@@ -408,6 +454,7 @@ def _message(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     return True
 
 
+@emits("sdk.messages", "sdk.join_result")
 def _sdk_json_log(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     if not ({"level", "message"} <= set(obj) and ("component" in obj or "timestamp" in obj)):
         return False
@@ -426,10 +473,20 @@ def _case(obj: Obj, em: Emitter, loc: str) -> bool:
 
 
 # every shape is read(object, emitter, locator, dispatcher) -> whether it was this shape
-SHAPES: list[Callable[[Obj, Emitter, str, "Dispatch"], bool]] = [
+SHAPES: list[Shape] = [
     _webhook, _message, _manifest, _app_info, _event_subscriptions, _webhook_logs, _portal_settings,
     _manifest_validation, _rest_error, _rest_request, _sdk_json_log, _settings,
 ]
+
+
+def declaration_problems(schema: FactSchema) -> list[str]:
+    """A shape that declares no fact paths, or declares one the vocabulary (kb/facts) lacks."""
+    problems: list[str] = []
+    for shape in SHAPES:
+        for path in DECLARED.get(shape.__name__, ("(no @emits declaration)",)):
+            if path not in schema:
+                problems.append(f"shape {shape.__name__} declares {path!r}, which is not a fact in kb/facts")
+    return problems
 
 
 def recognise(value: Any, em: Emitter, via: Dispatch, loc: str = "$", depth: int = 0) -> bool:
