@@ -1,4 +1,7 @@
-"""Collects observations from one input: checks each value against its fact, redacts text."""
+"""Collects observations from one input: checks each value against its fact, redacts text.
+
+Emit is the second of ingest's two redaction points (the first is at read, reader.py): every
+value and locator, whatever reader produced it, is redacted here on its way into the case."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -3,6 +3,12 @@
 Every input is redacted first. JSON is the tool's own case JSON (validated strictly against
 the facts model) or Zoom's JSON (shapes recognised by content); anything else is read as
 logs or prose, including the JSON blocks embedded in it.
+
+Redaction happens at two points only: at read, here (the file name, the whole text, parsed
+JSON, JSON found inside text, case JSON values, and the case-wide scrub once every input is
+read; threads.py and fetch.py, which read threads and URLs for this module, redact a thread's
+title and posts and a URL's label as they read them), and at emit (emit.Emitter.add: every
+value and locator). text.py, shapes/, values.py and aggregate.py see only redacted input.
 """
 from __future__ import annotations
 
@@ -173,8 +179,7 @@ def _parse_json(label: str, text: str) -> Any:
 class Readers:
     """The case's one ingest dispatcher (the contract is dispatch.Dispatch), built by read_case
     and passed down: text.py and shapes/ call it for what the other reads, threads.py for each
-    post, the webhook shape for the case's aggregates. Reading is redacted here, at read (the
-    input as a whole, and what parsing JSON inside it reveals), and in Emitter.add, at emit."""
+    post, the webhook shape for the case's aggregates. What it reads it redacts (read)."""
 
     kb: KnowledgeBase
     events: list[dict[str, Any]] = field(default_factory=list)  # webhook bodies, for aggregate.py

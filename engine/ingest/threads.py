@@ -7,7 +7,8 @@ matches of the asker's case. Quotes of earlier posts are dropped so nothing is r
 Each post read goes through the same redaction, section filter ("### Expected behavior" is not
 what happened), text reader and signs matcher as pasted prose, with its own source label
 (`topic.json#post 3`). Usernames never leave this module: people are "author" and
-"other participant #N".
+"other participant #N". Title and posts are redacted as they are parsed (this is where a
+thread is read), before usernames become pseudonyms; each post is then read as pasted prose.
 """
 from __future__ import annotations
 
