@@ -3,7 +3,7 @@
 Loading (knowledge.py) rejects malformed files, unknown fact paths, ill-typed operands and
 duplicate ids. Lint adds what needs the whole KB: every cause reachable by a supporting rule,
 every rule with cases that hit and that must not, every case giving the expected result on
-both engines, every template rendering.
+both engines, every template rendering, every fact path a Zoom JSON shape declares.
 """
 from __future__ import annotations
 
@@ -61,6 +61,10 @@ def lint(kb: KnowledgeBase, doctor: Doctor | None = None,
                 continue
             if got.value != case.expect:
                 findings.append(Finding(where, f"rule {rule.id}, case '{case.name}': expected {case.expect}, got {got.value}"))
+    from .ingest.shapes import declaration_problems  # code against this KB's facts: here, not per run
+
+    for problem in declaration_problems(kb.schema):
+        findings.append(Finding("engine/ingest/shapes/__init__.py:1", problem))
     if render_check is not None:
         for problem in render_check(kb):
             where, _, message = problem.partition(": ")

@@ -1,8 +1,11 @@
-"""Collects observations from one input: checks each value against its fact, redacts text."""
+"""Collects observations from one input: checks each value against its fact, redacts text.
+
+Emit is the second of ingest's two redaction points (the first is at read, reader.py): every
+value and locator, whatever reader produced it, is redacted here on its way into the case."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 from ..knowledge.case import Observation, Source
 from ..knowledge.facts import FactSchema
@@ -16,9 +19,6 @@ class Emitter:
     kind: str  # case | zoom_json | log | text
     shapes: list[str] = field(default_factory=list)  # what was recognised, for `facts`
     observations: list[Observation] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)  # webhook bodies, for aggregates
-    # reads one SDK log message (JSON log lines are found inside JSON, read like text lines)
-    log_reader: Optional[Callable[[str, "Emitter", str], None]] = None
 
     def add(self, path: str, value: Any, locator: str) -> None:
         spec = self.schema.specs.get(path)

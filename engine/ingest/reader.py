@@ -3,6 +3,12 @@
 Every input is redacted first. JSON is the tool's own case JSON (validated strictly against
 the facts model) or Zoom's JSON (shapes recognised by content); anything else is read as
 logs or prose, including the JSON blocks embedded in it.
+
+Redaction happens at two points only: at read, here (the file name, the whole text, parsed
+JSON, JSON found inside text, case JSON values, and the case-wide scrub once every input is
+read; threads.py and fetch.py, which read threads and URLs for this module, redact a thread's
+title and posts and a URL's label as they read them), and at emit (emit.Emitter.add: every
+value and locator). text.py, shapes/, values.py and aggregate.py see only redacted input.
 """
 from __future__ import annotations
 
@@ -169,18 +175,57 @@ def _parse_json(label: str, text: str) -> Any:
     return value
 
 
+@dataclass
+class Readers:
+    """The case's one ingest dispatcher (the contract is dispatch.Dispatch), built by read_case
+    and passed down: text.py and shapes/ call it for what the other reads, threads.py for each
+    post, the webhook shape for the case's aggregates. What it reads it redacts (read)."""
+
+    kb: KnowledgeBase
+    events: list[dict[str, Any]] = field(default_factory=list)  # webhook bodies, for aggregate.py
+
+    def json(self, value: Any, em: Emitter, loc: str) -> bool:
+        # parsing can turn escapes (\u0040) into what redaction looks for: redact the parsed value
+        return recognise(redact_json(value), em, self, loc)
+
+    def log_message(self, message: str, em: Emitter, loc: str) -> None:
+        # the text reader is built only when a log message comes (an error body has none)
+        text_reader(self.kb).log_message(message, em, loc)
+
+    def webhook(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+
+    def prose(self, text: str, label: str) -> tuple[Emitter, str, list[Any]]:
+        from .text import TYPOGRAPHIC_QUOTES
+
+        kb = self.kb
+        # redacted after the quotes are straightened: "password": "..." is then seen as a pair
+        text = redact_text(text.translate(TYPOGRAPHIC_QUOTES))
+        if kb.signs is not None:  # an issue template's "Expected behavior" is not what happened
+            text = blank_hypothetical(text, tuple(kb.signs.policy.hypothetical_sections))
+        lines = [l for l in text.splitlines() if l.strip()]
+        is_log = lines and sum(1 for l in lines if _LOG_LINE.match(l)) >= len(lines) / 2
+        em = Emitter(kb.schema, label, "log" if is_log else "text")
+        text_reader(kb).read(text, em, self)
+        signs = match_signs(text, kb.signs, label) if kb.signs is not None else []
+        return em, text, signs
+
+
 def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
-             events: list[dict[str, Any]]) -> tuple[list, InputReport, list]:
+             readers: Readers) -> tuple[list, InputReport, list]:
     """(observations, what the input was understood as, the signs its text shows). NAME is a
     path, '-', or (label, text) already fetched (`--url`)."""
     label, text = name if isinstance(name, tuple) else read_text(name)
     value = _parse_json(label, text)
     if value is not None:
-        from .threads import read_thread  # a Discourse topic or GitHub issue (imports this module)
+        from .threads import read_thread  # a Discourse topic or GitHub issue
 
-        thread = read_thread(value, label, kb, events)
+        thread = read_thread(value, label, readers)
         if thread is not None:
-            return thread
+            observations, shapes, signs, about = thread
+            report = InputReport(label, about["kind"], shapes, len(observations))
+            report.thread = about
+            return observations, report, signs
         if isinstance(value, dict) and is_case_json(value, Emitter(kb.schema, label, "case"), "$"):
             # our own keys name facts, not secrets: redact the values' text only
             observations = [Observation(o.path, _redact_value(o.value, not _names_an_id(o.path)), o.source)
@@ -188,30 +233,16 @@ def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
             return observations, InputReport(label, "case JSON", ["rtms-doctor case"], len(observations)), []
         value = redact_json(value)
         em = Emitter(kb.schema, label, "zoom_json")
-        # the text reader is built only if a log message comes (an error body has none)
-        em.log_reader = lambda message, emitter, loc: text_reader(kb).log_message(message, emitter, loc)
-        if not recognise(value, em):
+        if not recognise(value, em, readers):
             if isinstance(value, dict) and _looks_like_case(value, kb):
                 observations_from_case(value, kb.schema, label)  # raises the precise error
             raise InputError(f"{label}: JSON not recognised as a case or as one of Zoom's shapes "
                              f"(see `rtms-doctor facts --help`)")
-        events.extend(em.events)
         # Zoom's own JSON carries words too (reasons, messages, event names): read for signs
         signs = match_signs(redact_text(text[:MAX_SIGN_CHARS]), kb.signs, label) if kb.signs is not None else []
         return em.observations, InputReport(label, "Zoom JSON", em.shapes, len(em.observations)), signs
-    from .text import TYPOGRAPHIC_QUOTES
-
-    text = redact_text(text.translate(TYPOGRAPHIC_QUOTES))
-    if kb.signs is not None:  # an issue template's "Expected behavior" is not what happened
-        text = blank_hypothetical(text, tuple(kb.signs.policy.hypothetical_sections))
-    lines = [l for l in text.splitlines() if l.strip()]
-    is_log = lines and sum(1 for l in lines if _LOG_LINE.match(l)) >= len(lines) / 2
-    em = Emitter(kb.schema, label, "log" if is_log else "text")
-    em.log_reader = text_reader(kb).log_message
-    text_reader(kb).read(text, em, recognise)
-    events.extend(em.events)
-    kind = "log" if is_log else "text"
-    signs = match_signs(text, kb.signs, label) if kb.signs is not None else []
+    em, text, signs = readers.prose(text, label)
+    kind = em.kind
     return em.observations, InputReport(label, kind, em.shapes or [kind], len(em.observations), text=text), signs
 
 
@@ -251,18 +282,18 @@ def read_case(names: Iterable[str], kb: KnowledgeBase) -> tuple[ResolvedFacts, l
     begin_case()  # a value masked anywhere in this case is scrubbed everywhere in it
     facts = FactSet(kb.schema)
     reports: list[InputReport] = []
-    events: list[dict[str, Any]] = []
+    readers = Readers(kb)
     read: list[tuple[list, list]] = []
     for name in names:
-        observations, report, signs = read_one(name, kb, events)
+        observations, report, signs = read_one(name, kb, readers)
         read.append((observations, signs))
         reports.append(report)
     for observations, signs in read:  # scrubbed once every input has been read
         facts.extend([_scrubbed(o) for o in observations])
         facts.signs.extend(signs)
-    if events:
-        em = Emitter(kb.schema, ", ".join(dict.fromkeys(e["file"] for e in events)), "zoom_json")
-        webhook_aggregates(events, em)
+    if readers.events:
+        em = Emitter(kb.schema, ", ".join(dict.fromkeys(e["file"] for e in readers.events)), "zoom_json")
+        webhook_aggregates(readers.events, em)
         facts.extend(em.observations)
     resolved = facts.resolve()
     if case_secrets():  # the post held secrets: the reply asks to rotate them; staff get a clean copy

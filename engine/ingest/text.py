@@ -11,13 +11,15 @@ import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..knowledge.literals import from_program
 from ..knowledge.phrase_index import PhraseIndex
 from .emit import Emitter
 from .values import read_pairs
-from .redact import redact_json
+
+if TYPE_CHECKING:
+    from .dispatch import Dispatch
 
 MAX_JSON_ATTEMPTS = 4000  # '{' or '[' positions tried per input (bounds work on huge pastes)
 MAX_BLOCK_CHARS = 200_000  # a relaxed (JavaScript-style) block is looked for within this span
@@ -188,12 +190,12 @@ class TextReader:
         self.rest_codes = rest_codes
 
     # -- entry point --------------------------------------------------------------------
-    def read(self, text: str, em: Emitter, recognise) -> None:  # type: ignore[no-untyped-def]
-        text = text.translate(TYPOGRAPHIC_QUOTES)
+    def read(self, text: str, em: Emitter, via: Dispatch) -> None:
+        """TEXT as read (reader.Readers.prose: quotes straightened, redacted); the JSON blocks
+        in it go to the dispatcher, which redacts what parsing them reveals."""
         blocks = list(json_blocks(text))
         for line_no, value, _ in blocks:
-            # parsing can turn escapes (\u0040) into what redaction looks for: redact again
-            recognise(redact_json(value), em, f"line {line_no} $")
+            via.json(value, em, f"line {line_no} $")
         prose = _blank_blocks(text, [span for _, _, span in blocks])
         for number, line in enumerate(text.splitlines(), start=1):
             self._line(line, em, f"line {number}")

@@ -7,22 +7,21 @@ matches of the asker's case. Quotes of earlier posts are dropped so nothing is r
 Each post read goes through the same redaction, section filter ("### Expected behavior" is not
 what happened), text reader and signs matcher as pasted prose, with its own source label
 (`topic.json#post 3`). Usernames never leave this module: people are "author" and
-"other participant #N".
+"other participant #N". Title and posts are redacted as they are parsed (this is where a
+thread is read), before usernames become pseudonyms; each post is then read as pasted prose.
 """
 from __future__ import annotations
 
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..knowledge.load import KnowledgeBase
-from .emit import Emitter
 from .redact import redact_text
-from .sections import blank_hypothetical
-from .shapes import recognise
-from .signs import match_signs
+
+if TYPE_CHECKING:
+    from .dispatch import Dispatch
 
 DISCOURSE = "Discourse topic"
 GITHUB = "GitHub issue"
@@ -258,44 +257,31 @@ def _render(node: Any, parts: list[str], depth: int) -> None:
 
 # -- reading a thread as a case ---------------------------------------------------------------
 
-def read_thread(value: Any, label: str, kb: KnowledgeBase, events: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    """(observations, InputReport, sign matches) of a thread, or None when the JSON value is
-    not a thread. Called by reader.read_one before the other JSON shapes."""
+def read_thread(value: Any, label: str, via: Dispatch) -> tuple[list[Any], list[str], list[Any], dict[str, Any]] | None:
+    """(observations, shapes, sign matches, what `facts` shows of the thread) of a thread, or
+    None when the JSON value is not a thread. Called by reader.read_one before the other JSON
+    shapes; each asker's post is read by the dispatcher exactly as pasted prose."""
     kind = thread_kind(value)
     if kind is None:
         return None
-    from .reader import _LOG_LINE, InputReport, text_reader  # reader imports this module lazily
-    from .text import TYPOGRAPHIC_QUOTES
-
     thread = parse_thread(value, kind, label)
-    reader = text_reader(kb)
     per_post: list[list[Any]] = []
     signs: list[Any] = []
     shapes: list[str] = [kind]
     for post in thread.posts:
         if not post.asker or not post.text.strip():
             continue
-        text = redact_text(post.text.translate(TYPOGRAPHIC_QUOTES))
-        if kb.signs is not None:  # as for pasted text: "### Expected behavior" is not what happened
-            text = blank_hypothetical(text, tuple(kb.signs.policy.hypothetical_sections))
-        lines = [line for line in text.splitlines() if line.strip()]
-        is_log = bool(lines) and sum(1 for line in lines if _LOG_LINE.match(line)) >= len(lines) / 2
-        em = Emitter(kb.schema, f"{label}#{post.locator}", "log" if is_log else "text")
-        em.log_reader = reader.log_message
-        reader.read(text, em, recognise)
-        events.extend(em.events)
+        em, _, post_signs = via.prose(post.text, f"{label}#{post.locator}")
         per_post.append(em.observations)
         shapes.extend(s for s in em.shapes if s not in shapes)
-        if kb.signs is not None:
-            signs.extend(match_signs(text, kb.signs, em.file))
+        signs.extend(post_signs)
     # Newer wins: every post is read as "text", and among sources of one kind the FactSet
     # keeps the first observation it was given, so the asker's latest post goes first. The
     # earlier value stays visible as a conflict. (Signs keep reading order: they only add.)
     observations = [obs for post in reversed(per_post) for obs in post]
-    report = InputReport(label, kind, shapes, len(observations))
-    report.thread = {
+    about = {
         "kind": kind, "title": thread.title, "author": AUTHOR,
         "asker_posts": [p.locator for p in thread.posts if p.asker],
         "context_posts": [{"post": p.locator, "by": p.who} for p in thread.posts if not p.asker],
     }
-    return observations, report, signs
+    return observations, shapes, signs, about

@@ -11,9 +11,13 @@ side by side is walked, and each part recognised on its own.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..emit import Emitter
+
+if TYPE_CHECKING:
+    from ...knowledge.facts import FactSchema
+    from ..dispatch import Dispatch
 
 Obj = dict[str, Any]
 MAX_DEPTH = 12
@@ -29,13 +33,31 @@ APP_IN_13262 = re.compile(r"The app '([^']+)' is not authorized", re.I)
 RTMS_APP_STATUS_PATH = re.compile(r"/live_meetings/[^/\s]+/rtms_app/status", re.I)
 
 
+Shape = Callable[[Obj, Emitter, str, "Dispatch"], bool]
+DECLARED: dict[str, tuple[str, ...]] = {}  # shape name -> the fact paths it may emit
+
+
+def emits(*paths: str) -> Callable[[Shape], Shape]:
+    """Declares the fact paths a shape emits (those its helpers and the dispatcher emit for it
+    too): checked against kb/facts by `declaration_problems` (in `lint` and the tests), and
+    every emission against its shape's declaration by the tests; nothing is checked per run."""
+    def declare(shape: Shape) -> Shape:
+        DECLARED[shape.__name__] = paths
+        return shape
+    return declare
+
+
 def _loc(base: str, key: Any) -> str:
     return f"{base}[{key}]" if isinstance(key, int) else f"{base}.{key}"
 
 
 # -- app manifest and Marketplace app shapes --------------------------------------------------
 
-def _manifest(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("app.type", "app.name", "app.management", "app.scopes", "app.scopes_optional", "app.products",
+       "app.zoom_apps_sdk_enabled", "app.jssdk_apis", "app.events.enabled", "app.events.types",
+       "app.events.dev_url", "app.events.prod_url", "app.events.custom_header_type", "webhook.endpoint_url",
+       "webhook.endpoint_public_https")
+def _manifest(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     inner, base, kind = obj, loc, "app manifest (downloaded)"
     wrapper_keys = {"manifest", "app_type", "app_name", "contact_name", "contact_email", "company_name", "active"}
     if "manifest" in obj and not set(obj) <= wrapper_keys:
@@ -108,7 +130,8 @@ def _endpoint(url: str, em: Emitter, loc: str) -> None:
         em.add("webhook.endpoint_public_https", False, loc)
 
 
-def _app_info(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("app.id", "app.name", "app.type_reported", "app.publish_status", "app.scopes")
+def _app_info(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     if "app_id" not in obj or not ({"app_type", "app_status", "app_scopes", "app_name"} & set(obj)):
         return False
     em.saw("Marketplace app info")
@@ -126,7 +149,8 @@ def _app_info(obj: Obj, em: Emitter, loc: str) -> bool:
     return True
 
 
-def _event_subscriptions(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("app.events.types", "webhook.endpoint_url", "webhook.endpoint_public_https")
+def _event_subscriptions(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     subs = obj.get("event_subscriptions")
     if not isinstance(subs, list):
         return False
@@ -140,7 +164,9 @@ def _event_subscriptions(obj: Obj, em: Emitter, loc: str) -> bool:
     return True
 
 
-def _webhook_logs(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("webhook.delivery_statuses", "webhook.received_events", "webhook.delivery_error",
+       "webhook.endpoint_url", "webhook.endpoint_public_https")
+def _webhook_logs(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     logs = obj.get("webhook_logs")
     if not isinstance(logs, list):
         return False
@@ -164,7 +190,9 @@ def _webhook_logs(obj: Obj, em: Emitter, loc: str) -> bool:
 
 # -- portal settings ------------------------------------------------------------------------
 
-def _settings(obj: Obj, em: Emitter, loc: str, locked: bool = False) -> bool:
+@emits("settings.auto_start_on", "settings.share_meeting_content", "settings.share_webinar_content",
+       "settings.share_meeting_content_locked", "settings.share_webinar_content_locked")
+def _settings(obj: Obj, em: Emitter, loc: str, via: Dispatch, locked: bool = False) -> bool:
     sections = set(obj) & SETTINGS_SECTIONS
     if not sections or len(sections) < len(obj) / 2:
         return False
@@ -207,7 +235,11 @@ def _rtms_setting(key: str, value: bool, em: Emitter, loc: str, locked: bool) ->
     em.add(base + "_locked" if locked else base, value, loc)
 
 
-def _portal_settings(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("settings.level", "settings.share_meeting_content", "settings.share_webinar_content",
+       "settings.share_meeting_content_locked", "settings.share_webinar_content_locked",
+       "settings.auto_start_apps", "settings.auto_start_on", "settings.allowed_apps",
+       "settings.require_host_approval")
+def _portal_settings(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     block = obj.get("portal_settings")
     if not isinstance(block, dict):
         return False
@@ -243,7 +275,9 @@ def _portal_settings(obj: Obj, em: Emitter, loc: str) -> bool:
 
 # -- REST ---------------------------------------------------------------------------------
 
-def _rest_error(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("api.error_codes", "api.error_messages", "api.missing_scopes", "api.body_client_id",
+       "api.http_statuses")
+def _rest_error(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     if not (isinstance(obj.get("code"), int) and isinstance(obj.get("message"), str)):
         return False
     if "event" in obj or "msg_type" in obj:
@@ -266,7 +300,8 @@ def _rest_error(obj: Obj, em: Emitter, loc: str) -> bool:
     return True
 
 
-def _rest_request(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("api.action", "api.body_client_id", "api.participant_user_id_kind")
+def _rest_request(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     settings = obj.get("settings")
     if obj.get("action") not in ("start", "stop", "pause", "resume") or not isinstance(settings, dict):
         return False
@@ -280,7 +315,8 @@ def _rest_request(obj: Obj, em: Emitter, loc: str) -> bool:
     return True
 
 
-def _manifest_validation(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("app.manifest_valid", "app.manifest_errors")
+def _manifest_validation(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     if not isinstance(obj.get("ok"), bool) or not ({"error", "errors"} & set(obj)):
         return False
     em.saw("manifest validation result")
@@ -292,7 +328,11 @@ def _manifest_validation(obj: Obj, em: Emitter, loc: str) -> bool:
 
 # -- webhooks ------------------------------------------------------------------------------
 
-def _webhook(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("webhook.received_events", "case.product", "webhook.payload_layout", "stream.started_received",
+       "stream.interrupted_received", "stream.concurrency_limited", "account.concurrency_cap",
+       "account.concurrent_streams", "stream.meeting_started_received", "stream.stop_reasons", "meeting.uuid",
+       "meeting.id", "stream.started_by_original_host")
+def _webhook(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     event = obj.get("event")
     if not isinstance(event, str) or "." not in event or not isinstance(obj.get("payload"), (dict, type(None))):
         return False
@@ -331,14 +371,23 @@ def _webhook(obj: Obj, em: Emitter, loc: str) -> bool:
         em.add("meeting.id", str(body["meeting_id"]), f"{ploc}.meeting_id")
     if isinstance(body.get("is_original_host"), bool):
         em.add("stream.started_by_original_host", body["is_original_host"], f"{ploc}.is_original_host")
-    em.events.append({"event": event, "ts": obj.get("event_ts"), "stream": body.get("rtms_stream_id"),
-                      "urls": body.get("server_urls"), "loc": f"{em.file}:{loc}", "file": em.file})
+    via.webhook({"event": event, "ts": obj.get("event_ts"), "stream": body.get("rtms_stream_id"),
+                 "urls": body.get("server_urls"), "loc": f"{em.file}:{loc}", "file": em.file})
     return True
 
 
 # -- signaling and media messages ------------------------------------------------------------
 
-def _message(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("handshake.msg_type_sent_as_string", "handshake.signaling.status_code", "handshake.media.status_code",
+       "handshake.signaling.reason", "handshake.media.reason", "handshake.protocol_version_sent",
+       "handshake.protocol_version", "handshake.buffer_data", "signature.id_field", "handshake.media_type",
+       "handshake.payload_encryption", "handshake.audio.content_type", "handshake.audio.sample_rate",
+       "handshake.audio.channel", "handshake.audio.codec", "handshake.audio.data_opt",
+       "handshake.audio.send_rate", "handshake.video.codec", "handshake.video.fps",
+       "handshake.video.data_opt", "handshake.transcript.src_language", "stream.media_interrupted_event",
+       "handshake.client_ready_ack", "stream.stream_state", "stream.session_state", "stream.stop_reasons",
+       "keepalive.requests_seen", "keepalive.answered", "stream.data_received")
+def _message(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     kind = obj.get("msg_type")
     if kind is None or isinstance(kind, (dict, list, bool)):
         return False
@@ -405,12 +454,12 @@ def _message(obj: Obj, em: Emitter, loc: str) -> bool:
     return True
 
 
-def _sdk_json_log(obj: Obj, em: Emitter, loc: str) -> bool:
+@emits("sdk.messages", "sdk.join_result")
+def _sdk_json_log(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     if not ({"level", "message"} <= set(obj) and ("component" in obj or "timestamp" in obj)):
         return False
     em.saw("SDK log (JSON)")
-    if em.log_reader is not None:
-        em.log_reader(str(obj["message"]), em, loc)
+    via.log_message(str(obj["message"]), em, loc)  # read like a text log line (text.py)
     return True
 
 
@@ -423,26 +472,37 @@ def _case(obj: Obj, em: Emitter, loc: str) -> bool:
                                                   "runtime", "webhook", "handshake", "case"}) >= 1
 
 
-SHAPES: list[Callable[[Obj, Emitter, str], bool]] = [
+# every shape is read(object, emitter, locator, dispatcher) -> whether it was this shape
+SHAPES: list[Shape] = [
     _webhook, _message, _manifest, _app_info, _event_subscriptions, _webhook_logs, _portal_settings,
     _manifest_validation, _rest_error, _rest_request, _sdk_json_log, _settings,
 ]
 
 
-def recognise(value: Any, em: Emitter, loc: str = "$", depth: int = 0) -> bool:
+def declaration_problems(schema: FactSchema) -> list[str]:
+    """A shape that declares no fact paths, or declares one the vocabulary (kb/facts) lacks."""
+    problems: list[str] = []
+    for shape in SHAPES:
+        for path in DECLARED.get(shape.__name__, ("(no @emits declaration)",)):
+            if path not in schema:
+                problems.append(f"shape {shape.__name__} declares {path!r}, which is not a fact in kb/facts")
+    return problems
+
+
+def recognise(value: Any, em: Emitter, via: Dispatch, loc: str = "$", depth: int = 0) -> bool:
     """Map one JSON value to facts; returns whether anything in it was recognised."""
     if depth > MAX_DEPTH:
         return False
     if isinstance(value, list):
         found = False
         for i, item in enumerate(value):
-            found = recognise(item, em, _loc(loc, i), depth + 1) or found
+            found = recognise(item, em, via, _loc(loc, i), depth + 1) or found
         return found
     if not isinstance(value, dict):
         return False
     for shape in SHAPES:
         try:
-            if shape(value, em, loc):
+            if shape(value, em, loc, via):
                 return True
         except (TypeError, AttributeError, ValueError, KeyError, OverflowError):
             # a part of the right shape with wrong types (a list where an object belongs...):
@@ -450,17 +510,17 @@ def recognise(value: Any, em: Emitter, loc: str = "$", depth: int = 0) -> bool:
             em.saw(f"{shape.__name__.strip('_').replace('_', ' ')} (malformed, partly read)")
             return True
     if "lock_settings" in value and isinstance(value["lock_settings"], dict):
-        _settings(value["lock_settings"], em, f"{loc}.lock_settings", locked=True)
+        _settings(value["lock_settings"], em, f"{loc}.lock_settings", via, locked=True)
         rest = {k: v for k, v in value.items() if k != "lock_settings"}
-        return recognise(rest, em, loc, depth + 1) or True
+        return recognise(rest, em, via, loc, depth + 1) or True
     found = False
     for key, item in value.items():  # a dump holding several shapes side by side
         if key == "manifest" and isinstance(item, dict) and len(value) > 1:
             # Zoom's API export wraps the manifest as {"manifest": {...}}: a 'manifest' key beside
             # other parts is that export, read with its wrapper (locators stay $.manifest...)
-            found = recognise({"manifest": item}, em, loc, depth + 1) or found
+            found = recognise({"manifest": item}, em, via, loc, depth + 1) or found
         elif isinstance(item, (dict, list)):
-            found = recognise(item, em, _loc(loc, key), depth + 1) or found
+            found = recognise(item, em, via, _loc(loc, key), depth + 1) or found
     return found
 
 
