@@ -408,7 +408,13 @@ def _looks_opaque(value: str) -> bool:
     if min(upper, lower) >= n * 0.3 and turns >= n // 3:
         return True
     runs = re.findall(r"[a-z]+", letters_digits)
-    return len(re.findall(r"[A-Z](?=[A-Z])", letters_digits)) >= 2 and sum(map(len, runs)) / len(runs) <= 4
+    if len(re.findall(r"[A-Z](?=[A-Z])", letters_digits)) >= 2 and sum(map(len, runs)) / len(runs) <= 4:
+        return True
+    # a quarter capitals but never two in a row ("NdHndalNlCnkcfsuFsUoaqh"): words have vowels
+    # (camelCase names about 40 %, "XMLHttpRequestHandler" 20 % but no one-letter word), random
+    # letters few, and lone small letters between capitals
+    vowels = sum(c in "aeiouAEIOU" for c in letters_digits)
+    return vowels < n * 0.3 and sum(len(run) == 1 for run in runs) >= 2
 
 
 def _opaque_spans(text: str) -> list[tuple[int, int]]:
