@@ -11,6 +11,11 @@ first start. Prints figures, asserts nothing.
 
     python benchmarks/bench_cold.py                # builds a temporary venv (a minute or two)
     python benchmarks/bench_cold.py --venv DIR     # reuses a venv with rtms-doctor installed
+    python benchmarks/bench_cold.py --instructions # also: instructions per start (valgrind)
+
+Wall time on a shared machine moves with other work; `--instructions` also counts the
+instructions each start executes under valgrind's callgrind (one run each, deterministic to
+~0.1 %), the figure to compare two versions by when the machine is busy.
 """
 from __future__ import annotations
 
@@ -71,6 +76,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, help="a venv with rtms-doctor installed (default: build one)")
     parser.add_argument("--runs", type=int, default=21, help="starts per command (median)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count each start's instructions with valgrind (callgrind)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rtms-bench-cold-") as tmp:
         work = Path(tmp)
@@ -109,7 +116,29 @@ def main() -> None:
               f"(median of {FIRST_RUNS}; parses and validates every YAML file, then caches)")
         print(f"{'first start, empty KB cache, forum post':50s} {statistics.median(first_post):7.1f} ms")
         print("targets: diagnose < 100 ms and < 10x python -c pass (KB cache warm); first start < 1 s")
+        if args.instructions:
+            _instructions(commands, env, work)
         print(json.dumps({name: round(statistics.median(v), 1) for name, v in times.items()}), file=sys.stderr)
+
+
+def _instructions(commands: dict[str, list[str]], env: dict[str, str], cwd: Path) -> None:
+    """Millions of instructions per start, counted by callgrind (independent of the load)."""
+    import re
+    import shutil
+
+    if not shutil.which("valgrind"):
+        print("instructions: valgrind not found")
+        return
+    counts: dict[str, float] = {}
+    for name, cmd in commands.items():
+        run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+                             capture_output=True, text=True, env=env, cwd=cwd)
+        found = re.search(r"Collected : (\d+)", run.stderr)
+        counts[name] = int(found.group(1)) / 1e6 if found else float("nan")
+    bare = counts["python -c pass"]
+    print(f"{'instructions per start (callgrind)':50s} {'Minstr':>10s} {'ratio':>6s}")
+    for name, count in counts.items():
+        print(f"{name:50s} {count:10.1f} {count / bare:5.1f}x")
 
 
 def _quartiles(values: list[float]) -> str:
