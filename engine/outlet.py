@@ -42,9 +42,63 @@ def clean(text: str) -> str:
     """What may leave the tool: no control character, nothing secret. Used on whole outputs,
     which mix the knowledge base's text with input values already redacted at ingest: see
     redact_shapes (what is secret by its shape, personal data, and the case's secret set)."""
-    from .ingest.redact import redact_shapes
+    from .ingest.redact import redact_shapes, scrub
 
+    lines = _by_line(text)
+    if lines is not None:  # the same result, line by line (see _by_line), then the case's secret set
+        return scrub(lines).encode("utf-8", "replace").decode("utf-8")
     return redact_shapes(strip_controls(text)).encode("utf-8", "replace").decode("utf-8")
+
+
+# Lines that strip_controls and redact_shapes (but for its final scrub) leave as they are and
+# that remember no value: most of a report is the knowledge base's own text, the same in every
+# case, so each such line is checked once per process. Only lines that come out unchanged are
+# kept, so nothing here is more than what has already been written out. Bounded.
+_CLEAN_LINES: set[str] = set()
+_CLEAN_LINES_MAX = 50_000
+# a line ending in a credential word (then a colon or spaces): Bearer/Basic/Digest may take
+# its credential from the next line, so that text goes through the whole-text path
+_JOINT_CREDENTIAL = re.compile(r"(?i)(?:bearer|basic|digest)(?::|:?\s*)\Z")
+
+
+def _by_line(text: str) -> str | None:
+    """redact_shapes(strip_controls(text)) without its final scrub, worked out line by line,
+    or None where that could differ from the whole-text pass: a control character or carriage
+    return (strip_controls' sequences run across lines), a PEM block (spans lines), a line
+    ending in a credential word, or an obfuscated e-mail mark (its spaces may be newlines).
+    Every other pattern of redact_shapes and _personal consumes no newline and treats one as
+    it treats the start or end of the text, and the replacements hold none, so each line comes
+    out as it would from the whole text; the values a line's matches remember are the same
+    too (they depend on the match alone) and are added to the case's secret set."""
+    from .ingest import redact
+
+    out = text.split("\n")
+    for i, line in enumerate(out):
+        if line in _CLEAN_LINES:
+            continue
+        if "\r" in line or _CONTROLS.search(line) or "-----BEGIN " in line or _JOINT_CREDENTIAL.search(line) \
+                or redact._SPELLED_MARK.search("\n" + redact.fold(line)[0] + "\n"):
+            return None
+        token = redact._CASE.set((set(), set()))
+        try:
+            done = line
+            for index, (pattern, replacement) in enumerate(redact._PATTERNS):  # as redact_shapes
+                if index != redact._NAME_VALUE and index != len(redact._PATTERNS) - 1:
+                    done = pattern.sub(redact._recording(pattern, replacement), done)
+            done = redact._personal(done)
+            scrubbed, masked = redact._CASE.get()  # type: ignore[misc]
+        finally:
+            redact._CASE.reset(token)
+        if scrubbed or masked:
+            case_scrubbed, case_masked = redact._sets()
+            case_scrubbed |= scrubbed
+            case_masked |= masked
+        elif done == line:
+            if len(_CLEAN_LINES) >= _CLEAN_LINES_MAX:
+                _CLEAN_LINES.clear()
+            _CLEAN_LINES.add(line)
+        out[i] = done
+    return "\n".join(out)
 
 
 def clean_input(text: str) -> str:
