@@ -58,7 +58,7 @@ _CLEAN_LINES: set[str] = set()
 _CLEAN_LINES_MAX = 50_000
 # a line ending in a credential word (then a colon or spaces): Bearer/Basic/Digest may take
 # its credential from the next line, so that text goes through the whole-text path
-_JOINT_CREDENTIAL = re.compile(r"(?i)(?:bearer|basic|digest)(?::|:?\s*)\Z")
+_JOINT_CREDENTIAL = re.compile(r"(?i)(?:bearer|basic|digest):?[^\S\n]*(?:\n|\Z)")
 
 
 def _by_line(text: str) -> str | None:
@@ -69,35 +69,41 @@ def _by_line(text: str) -> str | None:
     Every other pattern of redact_shapes and _personal consumes no newline and treats one as
     it treats the start or end of the text, and the replacements hold none, so each line comes
     out as it would from the whole text; the values a line's matches remember are the same
-    too (they depend on the match alone) and are added to the case's secret set."""
+    too (they depend on the match alone) and are added to the case's secret set. The lines
+    not known clean go through those patterns together, joined again by newlines."""
     from .ingest import redact
 
     out = text.split("\n")
-    for i, line in enumerate(out):
-        if line in _CLEAN_LINES:
-            continue
-        if "\r" in line or _CONTROLS.search(line) or "-----BEGIN " in line or _JOINT_CREDENTIAL.search(line) \
-                or redact._SPELLED_MARK.search("\n" + redact.fold(line)[0] + "\n"):
-            return None
-        token = redact._CASE.set((set(), set()))
-        try:
-            done = line
-            for index, (pattern, replacement) in enumerate(redact._PATTERNS):  # as redact_shapes
-                if index != redact._NAME_VALUE and index != len(redact._PATTERNS) - 1:
-                    done = pattern.sub(redact._recording(pattern, replacement), done)
-            done = redact._personal(done)
-            scrubbed, masked = redact._CASE.get()  # type: ignore[misc]
-        finally:
-            redact._CASE.reset(token)
-        if scrubbed or masked:
-            case_scrubbed, case_masked = redact._sets()
-            case_scrubbed |= scrubbed
-            case_masked |= masked
-        elif done == line:
+    todo = [i for i, line in enumerate(out) if line not in _CLEAN_LINES]
+    if not todo:
+        return text
+    rest = "\n".join(out[i] for i in todo)
+    if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest or _JOINT_CREDENTIAL.search(rest) \
+            or redact._SPELLED_MARK.search("\n" + redact.fold(rest)[0] + "\n"):
+        return None
+    token = redact._CASE.set((set(), set()))
+    try:
+        done = rest
+        for index, (pattern, replacement) in enumerate(redact._PATTERNS):  # as redact_shapes does
+            if index != redact._NAME_VALUE and index != len(redact._PATTERNS) - 1:
+                done = pattern.sub(redact._recording(pattern, replacement), done)
+        done = redact._personal(done)
+        scrubbed, masked = redact._CASE.get()  # type: ignore[misc]
+    finally:
+        redact._CASE.reset(token)
+    lines = done.split("\n")
+    if len(lines) != len(todo):
+        return None
+    if scrubbed or masked:
+        case_scrubbed, case_masked = redact._sets()
+        case_scrubbed |= scrubbed
+        case_masked |= masked
+    for i, line in zip(todo, lines):
+        if not (scrubbed or masked) and line == out[i]:  # unchanged, nothing remembered: clean
             if len(_CLEAN_LINES) >= _CLEAN_LINES_MAX:
                 _CLEAN_LINES.clear()
             _CLEAN_LINES.add(line)
-        out[i] = done
+        out[i] = line
     return "\n".join(out)
 
 
