@@ -292,6 +292,8 @@ class Doctor:
                 if before in afters and all(after == before for after in afters):
                     continue  # no answer changes it
                 live.append((rule, before, afters))
+            if not live and not unchanged[0]:
+                continue  # no answer changes anything: the question is worth 0
             trials = []
             for index in range(len(answers)):
                 scores: dict[str, float] = {}  # the causes whose score the answer changes
