@@ -53,9 +53,10 @@ def clean(text: str) -> str:
 # Lines that strip_controls and redact_shapes (but for its final scrub) leave as they are and
 # that remember no value: most of a report is the knowledge base's own text, the same in every
 # case, so each such line is checked once per process. Only lines that come out unchanged are
-# kept, so nothing here is more than what has already been written out. Bounded.
+# kept, so nothing here is more than what has already been written out. Bounded: once full,
+# it keeps what it has (the knowledge base's lines come first) and adds nothing.
 _CLEAN_LINES: set[str] = set()
-_CLEAN_LINES_MAX = 50_000
+_CLEAN_LINES_MAX = 20_000
 # a line ending in a credential word (then a colon or spaces): Bearer/Basic/Digest may take
 # its credential from the next line, so that text goes through the whole-text path
 _JOINT_CREDENTIAL = re.compile(r"(?i)(?:bearer|basic|digest):?[^\S\n]*(?:\n|\Z)")
@@ -99,10 +100,8 @@ def _by_line(text: str) -> str | None:
         case_scrubbed |= scrubbed
         case_masked |= masked
     for i, line in zip(todo, lines):
-        if not (scrubbed or masked) and line == out[i]:  # unchanged, nothing remembered: clean
-            if len(_CLEAN_LINES) >= _CLEAN_LINES_MAX:
-                _CLEAN_LINES.clear()
-            _CLEAN_LINES.add(line)
+        if not (scrubbed or masked) and line == out[i] and len(_CLEAN_LINES) < _CLEAN_LINES_MAX:
+            _CLEAN_LINES.add(line)  # unchanged, nothing remembered: clean
         out[i] = line
     return "\n".join(out)
 

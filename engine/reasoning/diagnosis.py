@@ -352,9 +352,9 @@ class Doctor:
             for answer in self.plausible_answers(path):
                 trial[path] = answer
                 afters.append(rule.test(trial) is TRUE)
-            if len(self._trials) >= 100_000:
-                self._trials.clear()
-            found = self._trials[key] = (rule.test(facts) is TRUE, tuple(afters))
+            found = (rule.test(facts) is TRUE, tuple(afters))
+            if len(self._trials) < 50_000:  # bounded: once full, kept as it is
+                self._trials[key] = found
         return found
 
     def _may_ask(self, path: str, facts: dict[str, Any]) -> bool:
