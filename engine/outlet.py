@@ -42,9 +42,68 @@ def clean(text: str) -> str:
     """What may leave the tool: no control character, nothing secret. Used on whole outputs,
     which mix the knowledge base's text with input values already redacted at ingest: see
     redact_shapes (what is secret by its shape, personal data, and the case's secret set)."""
-    from .ingest.redact import redact_shapes
+    from .ingest.redact import redact_shapes, scrub
 
+    lines = _by_line(text)
+    if lines is not None:  # the same result, line by line (see _by_line), then the case's secret set
+        return scrub(lines).encode("utf-8", "replace").decode("utf-8")
     return redact_shapes(strip_controls(text)).encode("utf-8", "replace").decode("utf-8")
+
+
+# Lines that strip_controls and redact_shapes (but for its final scrub) leave as they are and
+# that remember no value: most of a report is the knowledge base's own text, the same in every
+# case, so each such line is checked once per process. Only lines that come out unchanged are
+# kept, so nothing here is more than what has already been written out. Bounded: once full,
+# it keeps what it has (the knowledge base's lines come first) and adds nothing.
+_CLEAN_LINES: set[str] = set()
+_CLEAN_LINES_MAX = 20_000
+# a line ending in a credential word (then a colon or spaces): Bearer/Basic/Digest may take
+# its credential from the next line, so that text goes through the whole-text path
+_JOINT_CREDENTIAL = re.compile(r"(?i)(?:bearer|basic|digest):?[^\S\n]*(?:\n|\Z)")
+
+
+def _by_line(text: str) -> str | None:
+    """redact_shapes(strip_controls(text)) without its final scrub, worked out line by line,
+    or None where that could differ from the whole-text pass: a control character or carriage
+    return (strip_controls' sequences run across lines), a PEM block (spans lines), a line
+    ending in a credential word, or an obfuscated e-mail mark (its spaces may be newlines).
+    Every other pattern of redact_shapes and _personal consumes no newline and treats one as
+    it treats the start or end of the text, and the replacements hold none, so each line comes
+    out as it would from the whole text; the values a line's matches remember are the same
+    too (they depend on the match alone) and are added to the case's secret set. The lines
+    not known clean go through those patterns together, joined again by newlines."""
+    from .ingest import redact
+
+    out = text.split("\n")
+    todo = [i for i, line in enumerate(out) if line not in _CLEAN_LINES]
+    if not todo:
+        return text
+    rest = "\n".join(out[i] for i in todo)
+    if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest or _JOINT_CREDENTIAL.search(rest) \
+            or redact._SPELLED_MARK.search("\n" + redact.fold(rest)[0] + "\n"):
+        return None
+    token = redact._CASE.set((set(), set()))
+    try:
+        done = rest
+        for index, (pattern, replacement) in enumerate(redact._PATTERNS):  # as redact_shapes does
+            if index != redact._NAME_VALUE and index != len(redact._PATTERNS) - 1:
+                done = pattern.sub(redact._recording(pattern, replacement), done)
+        done = redact._personal(done)
+        scrubbed, masked = redact._CASE.get()  # type: ignore[misc]
+    finally:
+        redact._CASE.reset(token)
+    lines = done.split("\n")
+    if len(lines) != len(todo):
+        return None
+    if scrubbed or masked:
+        case_scrubbed, case_masked = redact._sets()
+        case_scrubbed |= scrubbed
+        case_masked |= masked
+    for i, line in zip(todo, lines):
+        if not (scrubbed or masked) and line == out[i] and len(_CLEAN_LINES) < _CLEAN_LINES_MAX:
+            _CLEAN_LINES.add(line)  # unchanged, nothing remembered: clean
+        out[i] = line
+    return "\n".join(out)
 
 
 def clean_input(text: str) -> str:

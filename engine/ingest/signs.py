@@ -26,6 +26,48 @@ class SignMatch:
     line: int
 
 
+_NEGATION = "\x00not"  # what every negation word reads as (no token holds a NUL)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The signs in the form match_signs walks: tokens with every negation word read as one,
+    and the candidates of a first token split into runs (literal, words) and say signs, in
+    by_first's order."""
+    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]]  # and their length
+    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]]  # and the tokens after the first
+
+
+_PREPARED: dict[int, tuple[CompiledSigns, _Prepared]] = {}
+
+
+def _prepared(compiled: CompiledSigns) -> _Prepared:
+    found = _PREPARED.get(id(compiled))
+    if found is not None and found[0] is compiled:
+        return found[1]
+    negations = compiled.negations
+
+    def canon(token: str) -> str:
+        return _NEGATION if token in negations else token
+    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]] = {}
+    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]] = {}
+    firsts = [(first, signs) for first, signs in compiled.by_first.items() if first not in negations]
+    # a negation word's candidates: every negation's signs, in the negations' order
+    firsts.append((_NEGATION, [s for n in negations for s in compiled.by_first.get(n, ())]))
+    for first, signs in firsts:
+        for sign in signs:
+            toks = tuple(canon(t) for t in sign.tokens)
+            if sign.kind == "say":
+                says.setdefault(first, []).append((sign, toks, frozenset(toks[1:])))
+            else:
+                runs.setdefault(first, []).append((sign, toks, len(toks)))
+    prepared = _Prepared(runs, says)
+    if len(_PREPARED) > 8:
+        _PREPARED.clear()
+    _PREPARED[id(compiled)] = (compiled, prepared)
+    return prepared
+
+
 def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch]:
     """Every sign the text shows, once each (its first place)."""
     text = text[:MAX_SIGN_CHARS]
@@ -34,18 +76,19 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
         return []
     negations = compiled.negations
     stop = compiled.stopwords
+    prepared = _prepared(compiled)
+    # tokens compared with == once every negation word reads as one ("never" meets "doesn't")
+    canon = [_NEGATION if tok in negations else tok for tok, _, _ in words]
+    clauses = [clause for _, clause, _ in words]
     content = [i for i, (tok, _, _) in enumerate(words) if tok not in stop or tok in negations]
     found: dict[tuple[str, str], SignMatch] = {}
 
-    def same(sign_token: str, word: str) -> bool:
-        return sign_token == word or (sign_token in negations and word in negations)
-
     def negated_before(start: int) -> bool:
-        clause = words[start][1]
+        clause = clauses[start]
         for j in range(start - 1, max(-1, start - 1 - NEGATION_REACH), -1):
-            if words[j][1] != clause:
+            if clauses[j] != clause:
                 return False
-            if words[j][0] in negations:
+            if canon[j] is _NEGATION:
                 return True
         return False
 
@@ -54,41 +97,44 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
         if key not in found and (sign.negated or not negated_before(start)):
             found[key] = SignMatch(sign, file, words[start][2])
 
-    def candidates(word: str) -> list[Sign]:
-        if word in negations:
-            return [s for n in negations for s in compiled.by_first.get(n, ())]
-        return compiled.by_first.get(word, [])
-
     # literal and words: contiguous runs over every token
-    for i, (word, _, _) in enumerate(words):
-        for sign in candidates(word):
-            if sign.kind == "say":
-                continue
-            size = len(sign.tokens)
-            if i + size <= len(words) and all(same(t, words[i + k][0]) for k, t in enumerate(sign.tokens)):
+    runs = prepared.runs
+    n_words = len(words)
+    for i, word in enumerate(canon):
+        for sign, toks, size in runs.get(word, ()):
+            if i + size <= n_words and (size == 1 or tuple(canon[i:i + size]) == toks):
                 keep(sign, i)
     # say: in order within a clause over the content words, small gaps allowed
     gap = compiled.policy.max_gap
+    content_canon = [canon[i] for i in content]
+    content_clauses = [clauses[i] for i in content]
+    count = len(content)
 
-    def say_at(sign: Sign, start: int) -> bool:
-        clause, position = words[content[start]][1], start
-        for token in sign.tokens[1:]:
-            limit = min(len(content), position + 2 + gap)
+    def say_at(toks: tuple[str, ...], start: int) -> bool:
+        clause, position = content_clauses[start], start
+        for token in toks[1:]:
+            limit = min(count, position + 2 + gap)
             for nxt in range(position + 1, limit):
-                word, word_clause, _ = words[content[nxt]]
-                if word_clause != clause:
+                if content_clauses[nxt] != clause:
                     return False
-                if same(token, word):
+                if content_canon[nxt] == token:
                     position = nxt
                     break
             else:
                 return False
         return True
 
+    says = prepared.says
+    in_clause: dict[int, set[str]] = {}  # the content words of each clause
+    for token, clause in zip(content_canon, content_clauses):
+        in_clause.setdefault(clause, set()).add(token)
     for start, index in enumerate(content):
-        for sign in candidates(words[index][0]):
-            if sign.kind == "say" and say_at(sign, start):
-                keep(sign, index)
+        candidates = says.get(content_canon[start])
+        if candidates:
+            words_here = in_clause[content_clauses[start]]
+            for sign, toks, rest in candidates:  # a sign whose words are not all in the clause cannot match
+                if rest <= words_here and say_at(toks, start):
+                    keep(sign, index)
     # the post's distinct words, for comparing it with each cause's description (BM25)
     for token, surface in terms(text, stop).items():
         if token in compiled.postings:

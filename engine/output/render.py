@@ -234,8 +234,9 @@ class Renderer:
         normalized = diagnosis.facts.normalized()
         paths: dict[str, None] = {}
         for rule in r.unknown:
-            for path in C.unknown_paths(rule.condition, normalized):
-                paths[path] = None
+            for path in rule.paths:  # C.unknown_paths(rule.condition, normalized), in its order
+                if path not in normalized:
+                    paths[path] = None
         return list(paths)
 
     def _unchecked(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:

@@ -117,6 +117,8 @@ class Doctor:
         self.rules_by_id = {r.id: r for r in kb.rules}
         self._rules_by_path: dict[str, list[CompiledRule]] = {}
         self._answers: dict[str, list[Any]] = {}  # plausible_answers, per fact
+        self._other_leaves: dict[tuple[str, str], tuple[Any, ...]] = {}  # _trial_outcomes
+        self._trials: dict[tuple[Any, ...], tuple[bool, tuple[bool, ...]]] = {}  # _trial_outcomes
         by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
         for rule in kb.rules:
             by_cause[rule.cause_id].append(rule)
@@ -266,38 +268,62 @@ class Doctor:
         total = sum(confidence.values())
         share = {c: conf / total for c, conf in confidence.items()}  # single-fault probability
         paths: dict[str, None] = {}
+        seen: set[str] = set()
         for result in top:
             for rule in result.unknown:
-                for path in C.unknown_paths(rule.condition, facts):
-                    if path not in skip and self._may_ask(path, facts):
-                        paths[path] = None
+                for path in rule.paths:  # C.unknown_paths(rule.condition, facts), in its order
+                    if path not in seen and path not in facts:
+                        seen.add(path)
+                        if path not in skip and self._may_ask(path, facts):
+                            paths[path] = None
+        order = {c: i for i, c in enumerate(base)}
+        # an answer that changes no rule: no change, and a bonus only if the leader is not on top
+        unchanged = (0.0 + (0.5 if max(base, key=lambda c: (base[c], c)) != leader else 0.0), set(), set())
         questions = []
         for path in paths:
             rules = [r for r in self._rules_by_path.get(path, []) if r.cause_id in cause_ids]
             answers = self.plausible_answers(path)
             if not answers or not rules:
                 continue
-            fired_now = [rule.test(facts) is TRUE for rule in rules]
+            # what each rule gives now and with each answer (see _trial_outcomes)
+            live = []
+            for rule in rules:
+                before, afters = self._trial_outcomes(rule, path, facts)
+                if before in afters and all(after == before for after in afters):
+                    continue  # no answer changes it
+                live.append((rule, before, afters))
+            if not live and not unchanged[0]:
+                continue  # no answer changes anything: the question is worth 0
             trials = []
-            for answer in answers:
-                trial = dict(facts)
-                trial[path] = answer
-                scores = dict(base)
-                for rule, before in zip(rules, fired_now):
-                    after = rule.test(trial) is TRUE
+            for index in range(len(answers)):
+                scores: dict[str, float] = {}  # the causes whose score the answer changes
+                for rule, before, afters in live:
+                    after = afters[index]
                     if before != after:
-                        scores[rule.cause_id] += rule.effective_weight if after else -rule.effective_weight
-                change = sum(plausibility[c] * abs(sigmoid(scores[c]) - confidence[c]) for c in base)
-                if max(scores, key=lambda c: (scores[c], c)) != leader:
+                        cause = rule.cause_id
+                        scores[cause] = scores.get(cause, base[cause]) + (
+                            rule.effective_weight if after else -rule.effective_weight)
+                if not scores:
+                    trials.append(unchanged)
+                    continue
+                # the other causes' terms are 0.0, which leaves a float sum as it is
+                change = sum(plausibility[c] * abs(sigmoid(scores[c]) - confidence[c])
+                             for c in sorted(scores, key=order.__getitem__))
+                if max((scores.get(c, score), c) for c, score in base.items())[1] != leader:
                     change += 0.5
-                raised = {c for c in base if scores[c] > base[c]}
-                lowered = {c for c in base if scores[c] < base[c]}
+                raised = {c for c, score in scores.items() if score > base[c]}
+                lowered = {c for c, score in scores.items() if score < base[c]}
                 trials.append((change, raised, lowered))
             weights = [0.0] * len(trials)
+            raising: dict[str, list[int]] = {}
+            for i, t in enumerate(trials):
+                for c in t[1]:
+                    raising.setdefault(c, []).append(i)
+            still = [i for i, t in enumerate(trials) if not t[1]]
             for c in base:  # if c is the fault, which answers would the developer give?
-                fitting = ([i for i, t in enumerate(trials) if c in t[1]]
-                           or [i for i, t in enumerate(trials) if not t[1] and c not in t[2]]
-                           or [i for i, t in enumerate(trials) if not t[1]]
+                fitting = (raising.get(c)
+                           or [i for i in still if c not in trials[i][2]]
+                           or still
                            or list(range(len(trials))))
                 for i in fitting:
                     weights[i] += share[c] / len(fitting)
@@ -309,6 +335,27 @@ class Doctor:
                 questions.append(Question(path, round(value, 6), ordered))
         questions.sort(key=lambda q: (-q.value, q.path))
         return questions
+
+    def _trial_outcomes(self, rule: CompiledRule, path: str, facts: dict[str, Any]) -> tuple[bool, tuple[bool, ...]]:
+        """(rule fires on facts, rule fires on facts with path set to each plausible answer):
+        path is unknown, so both depend only on the answer and on what the rule's other leaves
+        give on facts, and are kept per those (bounded; the same for every case)."""
+        others = self._other_leaves.get((rule.id, path))
+        if others is None:
+            others = self._other_leaves[(rule.id, path)] = tuple(
+                C.compile_python(leaf) for leaf in C.leaves(rule.condition) if leaf.path != path)
+        key = (rule.id, path, tuple(leaf(facts) for leaf in others))
+        found = self._trials.get(key)
+        if found is None:
+            trial = dict(facts)
+            afters = []
+            for answer in self.plausible_answers(path):
+                trial[path] = answer
+                afters.append(rule.test(trial) is TRUE)
+            found = (rule.test(facts) is TRUE, tuple(afters))
+            if len(self._trials) < 50_000:  # bounded: once full, kept as it is
+                self._trials[key] = found
+        return found
 
     def _may_ask(self, path: str, facts: dict[str, Any]) -> bool:
         """A question that presumes an earlier answer waits for it (kb/facts asked_after)."""
