@@ -145,13 +145,15 @@ def _next_run(pending: str, lines: str) -> tuple[str, str]:
 
 
 def _break_is_safe(before: str, after: str) -> bool:
-    """No pattern of `clean` can match across the line break that ends BEFORE."""
+    """No pattern of `clean` can match across the line break that ends BEFORE: the credential
+    after Bearer/Basic/Digest (the name before the break, only white space between) and the
+    spelled-out e-mail (white space next to `at` or `dot` across the break). White space
+    longer than the 40 characters looked at counts as unsafe."""
     from .ingest.redact import fold
 
-    last, first = before[-2:-1], after[:1]
-    if not last or not first or last.isspace() or first.isspace():
+    tail, head = fold(before[-40:-1])[0].rstrip(), fold(after[:40])[0].lstrip()
+    if not tail or not head:
         return False
-    tail, head = fold(before[-12:-1])[0], fold(after[:8])[0]
     if re.search(r"(?:bearer|basic|digest):?$", tail) or tail.endswith(":"):
         return False
     return not (tail.rstrip("])}").endswith(("at", "dot")) or head.lstrip("[({").startswith(("at", "dot")))

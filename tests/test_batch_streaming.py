@@ -20,7 +20,7 @@ PIECES = ["bearer", "Bearer:", "basic", "digest", " ", "\n", "\r\n", "\r", "|", 
           "user", " at ", "at", " dot ", "dot", "[at]", "(dot)", "example", ".com", "com", "-----BEGIN KEY-----",
           "-----END KEY-----", "\x1b[31m", "\x9b", "eyJhbGciOi", "eyJ0eXAiOiJKV1Q.eyJzdWIiOjEyMzQ1.c2lnbmF0dXJl",
           "https://u:p4ss@h.example/x?token=abc", "+1 415 555 0134", "v0=0123456789abcdef0123", "a" * 64,
-          "0123456789abcdef" * 4, "x@y.io", "\u202e", "\x00", "ｂｅａｒｅｒ", "\t", "…", "\ud800", "status"]
+          "0123456789abcdef" * 4, "x@y.io", "    ", "  \n  ", "\u202e", "\x00", "ｂｅａｒｅｒ", "\t", "…", "\ud800", "status"]
 
 
 def whole_and_pieces(tmp_path: Path, pieces: list[str], run: int) -> tuple[bytes, bytes]:
@@ -110,3 +110,28 @@ def test_store_refuses_two_cases_of_one_name(tmp_path):
             store.add_cases(iter_cases([str(tmp_path / "x"), str(tmp_path / "y")], store.sorted_names))
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("text", [
+    "x\nAuthorization: Bearer   \n\n      abc123XYZ789\n",  # white space on both sides of the breaks
+    "  a Basic:\n\n   \n  abc123XYZ789+/=\n",
+    "  write to x  \n   at  \n  example   \n  dot com\n",
+    "{\n  \"reports\": {\n    \"a\": \"a.md\",\n    \"b\": \"b.md\"\n  }\n}\n",
+    "line" + " " * 60 + "\n" + " " * 60 + "at example dot com\n",
+])
+def test_pieces_around_indented_lines(tmp_path, text):
+    lines = text.splitlines(keepends=True)
+    whole, streamed = whole_and_pieces(tmp_path, lines, 1)
+    assert streamed == whole
+
+
+def test_indented_lines_are_written_a_run_at_a_time():
+    # a manifest or summary.json: every line indented; runs must still end (memory stays flat)
+    lines = ["{\n", '  "reports": {\n'] + [f'    "c{i:06d}": "c{i:06d}.md",\n' for i in range(20000)] + ["  }\n", "}\n"]
+    old = outlet._RUN
+    outlet._RUN = 4096
+    try:
+        runs = list(outlet._clean_runs(iter(lines)))
+    finally:
+        outlet._RUN = old
+    assert len(runs) > 50 and max(map(len, runs)) < 3 * 4096
