@@ -5,8 +5,14 @@ diagnoses in one process for comparison. Target: growth under 10 MB between 10k 
 The cases are case-JSON files from the scenarios and rule cases (a few thousand distinct ones,
 repeated under new names). Prints figures, asserts nothing.
 
-    python benchmarks/bench_memory.py            # 1k, 10k, 100k (100k takes a while)
+Big pastes: `rtms-doctor diagnose` on a 1 MB and a 10 MB text file made by repeating the dev
+set's forum posts, e-mails, SDK logs and Zoom JSON and the planted-secret posts (URLs with
+tokens, Bearer headers, JWTs, e-mail addresses): wall and CPU time (median), peak RSS, and the
+10 MB / 1 MB ratio (linear: ~10). Target: 10 MB under 2 s.
+
+    python benchmarks/bench_memory.py            # 1k, 10k, 100k (100k takes a while), then pastes
     python benchmarks/bench_memory.py 1000 10000
+    python benchmarks/bench_memory.py paste      # the pastes only
 """
 from __future__ import annotations
 
@@ -14,13 +20,14 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from corpus import case_dicts, resolved
+from corpus import REPO, case_dicts, resolved
 
 from rtms_doctor.knowledge.load import load_knowledge
 from rtms_doctor.reasoning.diagnosis import Doctor
@@ -59,7 +66,44 @@ def batch_peak(folder: Path, count: int, facts: list[dict]) -> tuple[float, floa
     return usage.ru_maxrss / 1024, seconds
 
 
+def paste_text(size: int) -> str:
+    """About SIZE characters of realistic pasted text, whole lines."""
+    parts = [p.read_text(encoding="utf-8") for p in sorted(REPO.glob("devset/*/*.txt"))[:12]]
+    parts += [p.read_text(encoding="utf-8") for p in sorted(REPO.glob("devset/*/*.log"))[:4]]
+    parts += [p.read_text(encoding="utf-8") for p in sorted(REPO.glob("devset/*/*.json"))[:4]]
+    parts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "tests/fixtures/secrets").glob("*.txt"))]
+    unit = "\n\n".join(parts) + "\n\n"
+    text = (unit * (size // len(unit) + 1))[:size]
+    return text[:text.rfind("\n") + 1]
+
+
+def paste_times(folder: Path, runs: int = 3) -> None:
+    seconds = {}
+    for mb in (1, 10):
+        path = folder / f"paste-{mb}mb.txt"
+        path.write_text(paste_text(mb * 1_000_000), encoding="utf-8")
+        walls, cpus, peak = [], [], 0.0
+        for _ in range(runs if mb == 1 else max(1, runs // 2)):
+            start = time.perf_counter()
+            child = subprocess.Popen(command() + ["diagnose", str(path)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(child.pid, 0)
+            walls.append(time.perf_counter() - start)
+            cpus.append(usage.ru_utime + usage.ru_stime)
+            peak = max(peak, usage.ru_maxrss / 1024)
+            if status:
+                raise SystemExit(f"diagnose on a {mb} MB paste failed (status {status})")
+        seconds[mb] = statistics.median(cpus)
+        print(f"diagnose, {mb:>2} MB paste: wall {statistics.median(walls):6.2f} s, CPU {seconds[mb]:6.2f} s "
+              f"(median of {len(walls)}), peak RSS {peak:6.1f} MB")
+    print(f"10 MB / 1 MB (CPU): {seconds[10] / seconds[1]:.1f}x   target: 10 MB under 2 s; load {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["paste"]:
+        with tempfile.TemporaryDirectory(prefix="rtms-bench-paste-") as tmp:
+            paste_times(Path(tmp))
+        return
     counts = [int(a) for a in sys.argv[1:]] or [1_000, 10_000, 100_000]
     kb = load_knowledge()
     facts = case_dicts(kb)
@@ -80,6 +124,9 @@ def main() -> None:
         marks[target] = rss_mb()
     print(f"in-process diagnoses: {marks[1_000]:.1f} MB after 1k, {marks[10_000]:.1f} MB after 10k "
           f"(peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB)")
+    if not sys.argv[1:]:
+        with tempfile.TemporaryDirectory(prefix="rtms-bench-paste-") as tmp:
+            paste_times(Path(tmp))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -63,30 +64,39 @@ def _expected(folder: Path, stem: str | None = None) -> tuple[tuple[str, ...], b
 def discover(paths: Iterable[str]) -> list[CaseInput]:
     """Files are cases; a folder holds cases: each file in it is one case, each sub-folder one
     case made of all its files. A folder with an expect.yaml is itself one case."""
-    cases: list[CaseInput] = []
+    cases = list(iter_cases(paths))
+    counts = Counter(c.name for c in cases)
+    duplicates = sorted(n for n, k in counts.items() if k > 1)
+    if duplicates:
+        raise InputError(f"two cases share the name {duplicates[0]}; rename one")
+    return cases
+
+
+def iter_cases(paths: Iterable[str],
+               sort_names: Callable[[Iterable[str]], Iterable[str]] = sorted) -> Iterator[CaseInput]:
+    """The cases of `discover`, in its order, one at a time (no duplicate check). A folder's
+    entries are listed by name and put in order by SORT_NAMES (`batch` sorts a big folder on
+    disk rather than in memory)."""
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise InputError(f"{raw}: no such file or folder")
         if path.is_file():
-            cases.append(CaseInput(path.stem, (str(path),), *_expected(path.parent, path.stem)))
+            yield CaseInput(path.stem, (str(path),), *_expected(path.parent, path.stem))
         elif (path / EXPECT_FILE).exists():
-            cases.append(CaseInput(path.name, _case_files(path), *_expected(path)))
+            yield CaseInput(path.name, _case_files(path), *_expected(path))
         else:
-            for child in sorted(path.iterdir()):
+            # the order of sorted(path.iterdir()): children of one folder compare by name
+            for name in sort_names(entry.name for entry in os.scandir(path)):
+                child = path / name
                 if child.name.startswith(".") or child.name.endswith(EXPECT_FILE):
                     continue
                 if child.is_dir():
                     files = _case_files(child)
                     if files:
-                        cases.append(CaseInput(child.name, files, *_expected(child)))
+                        yield CaseInput(child.name, files, *_expected(child))
                 else:
-                    cases.append(CaseInput(child.stem, (str(child),), _expected(path, child.stem)))
-    names = [c.name for c in cases]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise InputError(f"two cases share the name {duplicates[0]}; rename one")
-    return cases
+                    yield CaseInput(child.stem, (str(child),), _expected(path, child.stem))
 
 
 # -- one worker's engine ----------------------------------------------------------------------
@@ -131,10 +141,14 @@ def _run(case: CaseInput) -> CaseOutcome:
                        off_topic=diagnosis.off_topic, thin=diagnosis.thin)
 
 
-def run_cases(cases: list[CaseInput], root: str | None, fmt: str, jobs: int,
-              progress: Callable[[int], None] | None = None) -> Iterator[CaseOutcome]:
-    """Outcomes in input order; jobs > 1 uses that many worker processes."""
-    if jobs <= 1 or len(cases) <= 1:
+def run_cases(cases: Iterable[CaseInput], root: str | None, fmt: str, jobs: int,
+              progress: Callable[[int], None] | None = None, count: int | None = None) -> Iterator[CaseOutcome]:
+    """Outcomes in input order; jobs > 1 uses that many worker processes. CASES may be an
+    iterator (taken one at a time) when COUNT says how many it holds."""
+    if count is None:
+        cases = list(cases)
+        count = len(cases)
+    if jobs <= 1 or count <= 1:
         _init(root, fmt)
         for case in cases:
             outcome = _run(case)
@@ -144,7 +158,7 @@ def run_cases(cases: list[CaseInput], root: str | None, fmt: str, jobs: int,
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(jobs, initializer=_init, initargs=(root, fmt)) as pool:
-        chunk = max(1, min(64, len(cases) // (jobs * 8)))
+        chunk = max(1, min(64, count // (jobs * 8)))
         for outcome in pool.imap(_run, cases, chunksize=chunk):
             if progress:
                 progress(1)

@@ -287,32 +287,36 @@ def _jobs(jobs: int) -> int:
 @root_option
 def batch(paths: tuple[str, ...], out_dir: str, fmt: str, summary_fmt: str, jobs: int, root: str | None) -> None:
     """Diagnose many cases: files, or folders of cases (a sub-folder = one case of several files)."""
-    from .batch import discover, run_cases, summary_rows
-    from .batch_files import BatchOutput, clean_rows
+    from itertools import islice
+
+    from .batch import iter_cases, run_cases, summary_rows
+    from .batch_files import BatchOutput, BatchStore
     from .output.render import Renderer
 
-    cases = discover(paths)
-    knowledge = _kb(root)  # fails early, before any worker starts, on a broken KB
-    out = Path(out_dir)
-    suffix = {"markdown": ".md", "json": ".json", "reply": ".reply.md"}[fmt]
-    files = BatchOutput(out, [f for c in cases for f in c.files], suffix)  # every write goes through it
-    failed: list[str] = []
-    bar = _progress(len(cases), "diagnosing")
-    rows: list[dict] = []  # each report is written and dropped as it comes: memory stays flat
-    errors = 0
-    with (bar or _NullBar()) as progress:
-        for outcome in run_cases(cases, root, fmt, _jobs(jobs), progress.update):
-            if outcome.error:
-                errors += 1
-                failed.append(outcome.name)
-            else:
-                files.report(outcome.name, outcome.report)
-            rows.extend(summary_rows([outcome]))
-    rows = clean_rows(rows)
-    files.finish(rows, Renderer(knowledge).batch_summary(rows), summary_fmt, failed)
-    click.echo(f"batch: {len(rows)} case(s), {errors} with errors; reports and summary in {out}", err=True)
-    if failed:  # exit 2, naming them
-        raise InputError(f"{len(failed)} case(s) failed: {', '.join(failed[:10])}{' ...' if len(failed) > 10 else ''} "
+    # what grows with the number of cases (the cases, the report names, the summary rows) is
+    # kept on disk, and each report is written and dropped as it comes: memory stays flat
+    store = BatchStore()
+    try:
+        count = store.add_cases(iter_cases(paths, store.sorted_names))
+        knowledge = _kb(root)  # fails early, before any worker starts, on a broken KB
+        out = Path(out_dir)
+        suffix = {"markdown": ".md", "json": ".json", "reply": ".reply.md"}[fmt]
+        files = BatchOutput(out, store, suffix)  # every write goes through it
+        bar = _progress(count, "diagnosing")
+        with (bar or _NullBar()) as progress:
+            for outcome in run_cases(store.cases(), root, fmt, _jobs(jobs), progress.update, count=count):
+                if outcome.error:
+                    store.fail(outcome.name)
+                else:
+                    files.report(outcome.name, outcome.report)
+                store.add_row(summary_rows([outcome])[0])
+        files.finish(Renderer(knowledge).batch_summary_pieces, summary_fmt)
+        rows, errors, failed = store.row_count(), store.failures(), list(islice(store.failed(), 10))
+    finally:
+        store.close()
+    click.echo(f"batch: {rows} case(s), {errors} with errors; reports and summary in {out}", err=True)
+    if errors:  # exit 2, naming them
+        raise InputError(f"{errors} case(s) failed: {', '.join(failed)}{' ...' if errors > 10 else ''} "
                          f"(see summary.md)")
 
 

@@ -18,7 +18,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
 # ESC sequences (7-bit) and their 8-bit C1 forms: CSI ... final, OSC/DCS/SOS/PM/APC ... ST or BEL
 _SEQUENCES = re.compile(
@@ -135,13 +135,97 @@ def csv_cell(value: Any) -> Any:
 
 def write_text(path: Path, text: str) -> None:
     """Write a file through the outlet, atomically (a temporary file beside it, then rename)."""
+    _write_atomic(Path(path), (clean(text),))
+
+
+def write_pieces(path: Path, pieces: Callable[[], Iterable[str]]) -> None:
+    """`write_text(path, "".join(pieces()))`, byte for byte, without holding the whole text
+    (a batch summary of 100k cases): the text is cleaned in runs of whole lines. PIECES is
+    called again when a second pass is needed.
+
+    A run ends at a line break only where no pattern of `clean` can match across it: none of
+    them holds a line break but the credential after `Bearer` and the spelled-out e-mail
+    (`x [at] y dot com`), which the break is kept away from, and the PEM block and the
+    terminal sequences, whose presence sends the whole text through `write_text`. Values
+    masked while cleaning are scrubbed case-wide, also before the place they were found: so
+    when the first pass masks a new value, a second pass writes the file again."""
+    from .ingest.redact import case_secrets
+
     path = Path(path)
-    data = clean(text)
+    known = len(case_secrets())
+    try:
+        _write_atomic(path, _clean_runs(pieces()))
+    except _WholeText:
+        write_text(path, "".join(pieces()))
+        return
+    if len(case_secrets()) != known:
+        _write_atomic(path, _clean_runs(pieces()))
+
+
+class _WholeText(Exception):
+    """The text holds what `clean` may match across lines: clean it as one piece."""
+
+
+_ACROSS_LINES = re.compile("-----BEGIN|[\x1b\x80-\x9f]")
+_RUN = 1 << 16
+
+
+def _clean_runs(pieces: Iterable[str]) -> Iterator[str]:
+    buffer: list[str] = []
+    size = 0
+    pending = ""
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size < _RUN or "\n" not in piece:
+            continue
+        text = "".join(buffer)
+        cut = text.rindex("\n") + 1
+        buffer, size = [text[cut:]], len(text) - cut
+        pending, done = _next_run(pending, text[:cut])
+        if done:
+            yield clean(done)
+    pending, done = _next_run(pending, "".join(buffer))
+    for text in (done, pending):
+        if text:
+            yield clean(text)
+
+
+def _next_run(pending: str, lines: str) -> tuple[str, str]:
+    """(what stays pending, what may be cleaned now) once LINES follow PENDING."""
+    if _ACROSS_LINES.search(lines):
+        raise _WholeText()
+    lines = strip_controls(lines)  # as clean() would, so that the break is judged as clean() sees it
+    if not pending or not lines:
+        return pending + lines, ""
+    if _break_is_safe(pending, lines):
+        return lines, pending
+    return pending + lines, ""
+
+
+def _break_is_safe(before: str, after: str) -> bool:
+    """No pattern of `clean` can match across the line break that ends BEFORE: the credential
+    after Bearer/Basic/Digest (the name before the break, only white space between) and the
+    spelled-out e-mail (white space next to `at` or `dot` across the break). White space
+    longer than the 40 characters looked at counts as unsafe."""
+    from .ingest.redact import fold
+
+    tail, head = fold(before[-40:-1])[0].rstrip(), fold(after[:40])[0].lstrip()
+    if not tail or not head:
+        return False
+    if re.search(r"(?:bearer|basic|digest):?$", tail) or tail.endswith(":"):
+        return False
+    return not (tail.rstrip("])}").endswith(("at", "dot")) or head.lstrip("[({").startswith(("at", "dot")))
+
+
+def _write_atomic(path: Path, chunks: Iterable[str]) -> None:
+    """Write cleaned CHUNKS to a temporary file beside PATH, then rename it to PATH."""
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".", prefix=".rtms-doctor-",
                                          suffix=".tmp", delete=False, newline="")
     try:
         with handle:
-            handle.write(data)
+            for data in chunks:
+                handle.write(data)
         mask = os.umask(0)  # a temporary file is 0600; the file gets the usual permissions
         os.umask(mask)
         os.chmod(handle.name, 0o666 & ~mask)

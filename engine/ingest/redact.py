@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import unquote
 
 REDACTED = "[redacted]"
@@ -42,7 +42,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # PEM blocks
     (re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S), REDACTED),
     # JWTs and bearer/basic credentials
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192}"), REDACTED),
+    (re.compile(r"eyJ(?<!\weyJ)[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192}"), REDACTED),
     # (the credential holds a digit or a base64 sign: "Basic Information" is a portal page)
     (re.compile(r"(?i)\b(bearer|basic|digest)(?:\s{1,12}|:\s{0,12}|%20)(?=[A-Za-z0-9._~+/=-]{0,8192}[0-9+/=])"
                 r"[A-Za-z0-9._~+/=%-]{8,8192}"), r"\1 " + REDACTED),
@@ -59,8 +59,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # user:password@ in URLs
     (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]{0,20}://)[^/\s:@]{1,128}:[^/\s@]{1,256}@"), r"\1" + REDACTED + "@"),
     # v0= webhook signatures and bare 64-hex HMAC digests
-    (re.compile(r"\bv0=[0-9a-fA-F]{16,512}"), "v0=" + REDACTED),
-    (re.compile(r"\b[0-9a-fA-F]{64}\b"), REDACTED),
+    (re.compile(r"v0=(?<!\wv0=)[0-9a-fA-F]{16,512}"), "v0=" + REDACTED),
+    (re.compile(r"[0-9a-fA-F]{64}(?<!\w[0-9a-fA-F]{64})\b"), REDACTED),
     # e-mail addresses
     (re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b"), EMAIL),
 ]
@@ -83,14 +83,17 @@ def _loose(match: re.Match[str]) -> str:
 
 
 _KEYWORDS = re.compile(r"(?i)secret|passw|token|signature|api[_-]?key|authorization|credential|private[_-]?key")
+_KEYWORD_WORDS = ("secret", "passw", "token", "signature", "api", "authorization", "credential", "private")
 
 
 def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str:
     """Apply a pattern to each line holding a keyword together with the next line (a value
     may follow its name on the next line), leaving every other line as it is."""
     lines = text.split("\n")
+    lowered = _lowered(text) if len(text) > _BIG else None
+    low = lowered.split("\n") if lowered is not None else lines
     for i, line in enumerate(lines):
-        if _KEYWORDS.search(line):
+        if (lowered is None or any(word in low[i] for word in _KEYWORD_WORDS)) and _KEYWORDS.search(line):
             pair = line + "\n" + lines[i + 1] if i + 1 < len(lines) else line
             done = pattern.sub(_recording(pattern, replacement), pair).split("\n", 1)
             lines[i] = done[0]
@@ -269,6 +272,7 @@ _FOLDED_KEY = re.compile(
     + _NAME_CHARS + r"{0,40}?)"
     r"""(?P<sep>["'\]]?[ \t]{0,12}(?:[:=]>?|=>|->|→|\.{3,}|[ \t])[ \t]{0,12}(?:!!str\s+|&\w+\s+|b?["'`]{1,3})?)"""
     r"""(?P<value>[^\s"'`,;)}\]<>]{6,4096})""")
+_KEY_WORDS = tuple(_STRONG + _WEAK)
 _NOT_VALUES = re.compile(r"(?i)^(?:base64|hex|sha256|sha1|md5|hmac|hmac-sha256|utf-?8|invalid|correct|wrong|missing|"
                          r"empty|rs256|hs256|none|null|true|false|required|expired|mismatch|failed|error|"
                          r"undefined|string|\[redacted.*|\[email.*|\[phone.*|\$\{?[\w:.-]+\}?|process\.env\.\w+|"
@@ -281,7 +285,7 @@ _LEET = str.maketrans("431057$@", "aeiostsa")  # leetspeak undone, one character
 def _keyed(text: str) -> str:
     folded, where = fold(text)
     spans = []
-    for match in _FOLDED_KEY.finditer(folded.translate(_LEET)):  # names read with leetspeak undone
+    for match in _finditer_near(_FOLDED_KEY, folded.translate(_LEET), _KEY_WORDS, blank_lines=True):  # leetspeak undone
         a, b = match.span("value")
         value = text[where[a]:where[b - 1] + 1] if where else text[a:b]
         strong = match.group("word").replace("4", "a").replace("3", "e").replace("0", "o").replace("1", "i") \
@@ -339,11 +343,11 @@ def _url(match: re.Match[str]) -> str:
 
 def _urls(text: str) -> str:
     if "://" in text:
-        text = _URL.sub(_url, text)
+        text = _sub_near(_URL, _url, text, ("://",))
     if "?" in text:
-        text = _PATH_QUERY.sub(lambda m: m.group(1) + _query(m.group(2)), text)
+        text = _sub_near(_PATH_QUERY, lambda m: m.group(1) + _query(m.group(2)), text, ("?",))
     if "&" in text:
-        text = _FORM.sub(lambda m: _query(m.group(1)), text)
+        text = _sub_near(_FORM, lambda m: _query(m.group(1)), text, ("&",))
     return text
 
 
@@ -473,7 +477,7 @@ _PHONES = re.compile(
 
 def _personal(text: str) -> str:
     folded, where = fold(text)
-    spans = [m.span() for m in _EMAIL_PLAIN.finditer(folded)] if "@" in folded or "%40" in folded else []
+    spans = _spans_near(_EMAIL_PLAIN, folded, ("@", "%40")) if "@" in folded or "%40" in folded else []
     if _SPELLED_MARK.search(folded):
         for match in _EMAIL_SPELLED.finditer(folded):
             found = match.group(0)
@@ -498,8 +502,8 @@ def redact_text(text: str, opaque: bool = True) -> str:
         elif index == len(_PATTERNS) - 1:
             continue  # e-mail addresses: with the obfuscated forms below
         else:
-            text = pattern.sub(_recording(pattern, replacement), text)
-    text = _LOOSE.sub(_loose, text)
+            text = _sub(index, pattern, _recording(pattern, replacement), text)
+    text = _sub_near(_LOOSE, _loose, text, ("secret", "passw", "access", "refresh", "api"), after=64)
     text = _keyed(text)
     text = _urls(text)
     if opaque:
@@ -516,8 +520,101 @@ def redact_shapes(text: str) -> str:
     signatures, HMAC digests), personal data, and every value masked anywhere in this case."""
     for index, (pattern, replacement) in enumerate(_PATTERNS):
         if index != _NAME_VALUE and index != len(_PATTERNS) - 1:
-            text = pattern.sub(_recording(pattern, replacement), text)
+            text = _sub(index, pattern, _recording(pattern, replacement), text)
     return scrub(_personal(text))
+
+
+# -- big texts: a pattern runs only on the lines where it can match --------------------------------
+# Exact: each pattern below needs one of its words in every match, and a match reaches at most
+# AFTER lines past the line of that word (blank_lines: any blank lines, then one line), so the
+# regions hold every match whole; a region starts and ends at a line break, which the patterns'
+# edge assertions (\b, (?<![...])) read as they read the start and end of a text.
+
+_BIG = 1 << 14  # smaller texts are matched whole
+# the pattern index in _PATTERNS -> (words, lines after): the credential after Bearer may follow
+# up to 12 line breaks; URL userinfo stays on its line
+_PATTERN_WORDS = {2: (("bearer", "basic", "digest"), 13), 5: (("://",), 0)}
+
+
+def _lowered(text: str) -> str | None:
+    """text.lower(), index for index, in which an ASCII word occurs wherever a case-insensitive
+    pattern can match it; None when the text holds a letter that (?i) matches but lower() does
+    not map (\u0130 and \u0131 for i, \u017f for s; \u0130 also changes the length)."""
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+        return None
+    return text.lower()
+
+
+def _regions(lowered: str, words: tuple[str, ...], after: int = 0, blank_lines: bool = False) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of whole lines (without the last line break): every line that
+    holds one of WORDS, with the lines after it that a match may reach."""
+    found: list[tuple[int, int]] = []
+    for word in words:
+        i = lowered.find(word)
+        while i >= 0:
+            start = lowered.rfind("\n", 0, i) + 1
+            end = lowered.find("\n", i)
+            lines = after
+            while end >= 0 and (lines > 0 or blank_lines):
+                following = lowered.find("\n", end + 1)
+                if blank_lines and lines <= 0:
+                    line = lowered[end + 1:following if following >= 0 else len(lowered)]
+                    end = following
+                    if line.strip():
+                        break
+                    continue
+                end = following
+                lines -= 1
+            end = len(lowered) if end < 0 else end
+            found.append((start, end))
+            i = lowered.find(word, end)
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _sub(index: int, pattern: re.Pattern[str], replacement: Any, text: str) -> str:
+    if index in _PATTERN_WORDS and len(text) > _BIG:
+        words, after = _PATTERN_WORDS[index]
+        return _sub_near(pattern, replacement, text, words, after)
+    return pattern.sub(replacement, text)
+
+
+def _sub_near(pattern: re.Pattern[str], replacement: Any, text: str, words: tuple[str, ...], after: int = 0) -> str:
+    """pattern.sub(replacement, text), run on a big text only where WORDS stand."""
+    lowered = _lowered(text) if len(text) > _BIG else None
+    if lowered is None:
+        return pattern.sub(replacement, text)
+    out, last = [], 0
+    for start, end in _regions(lowered, words, after):
+        out.append(text[last:start])
+        out.append(pattern.sub(replacement, text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _spans_near(pattern: re.Pattern[str], text: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """[m.span() for m in pattern.finditer(text)] for a pattern that stays on one line, on a big
+    lowercase TEXT only where WORDS stand."""
+    return [m.span() for m in _finditer_near(pattern, text, words)]
+
+
+def _finditer_near(pattern: re.Pattern[str], text: str, words: tuple[str, ...],
+                   blank_lines: bool = False) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text) on an already lowercase TEXT, on a big one only where WORDS stand
+    (the matches keep their positions in TEXT)."""
+    if len(text) <= _BIG:
+        yield from pattern.finditer(text)
+        return
+    for start, end in _regions(text, words, 0, blank_lines):
+        yield from pattern.finditer(text, start, end)
 
 
 def _is_secret_key(key: str) -> bool:

@@ -10,7 +10,7 @@ import json
 import re
 from collections import Counter
 from functools import cached_property
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from ..knowledge import conditions as C
 from ..reasoning.diagnosis import CauseResult, Diagnosis
@@ -336,6 +336,10 @@ class Renderer:
 
     def batch_summary(self, rows: list[dict[str, Any]]) -> str:
         return self.env.get_template("batch.md.j2").render(rows=rows, kb_version=self.kb.version)
+
+    def batch_summary_pieces(self, rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+        """batch_summary in pieces, ROWS taken one at a time (a batch of 100k cases)."""
+        return self.env.get_template("batch.md.j2").generate(rows=rows, kb_version=self.kb.version)
 
     def eval_report(self, figures: dict[str, Any]) -> str:
         return self.env.get_template("eval.md.j2").render(f=figures, kb_version=self.kb.version)

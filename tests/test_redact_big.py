@@ -1,0 +1,68 @@
+"""On a big paste the redactor runs some patterns only on the lines that hold their words
+(engine/ingest/redact.py, "big texts"): what it masks must be exactly what the patterns masked
+on the whole text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rtms_doctor.ingest import redact
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# pieces near what the patterns match, their words split over lines too
+PIECES = ["Bearer", "basic", "DIGEST", ":", " ", "\n", "\n\n", "\t", "abc123XYZ789", "Ab3dEf5gH7jK9mN1pQ", "=",
+          "https://", "user:p4ss@host.example", "/v2/users?token=abc&x=1", "a=1&b=2", "?", "&", "://",
+          "secret", "Secret Token", "password", "access\ntoken", "refresh token", "api key", "API_KEY",
+          "client_secret", "token", "sk", "key", "pass", "!!str", "&anchor", "'", '"', "x@y.io", "x%40y.io",
+          "\u0131", "\u017f", "\u0130", "K", "\u0455ecret", "s3cr3t", "eyJhbGciOi.eyJzdWIiOjE.c2ln", "weyJx",
+          "v0=0123456789abcdef0123", "0123456789abcdef" * 4, "private_key", "signature", "is", "was", "was:",
+          "0x", "+1 415 555 0134", "é", "…", "config.app.clientSecret"]
+
+
+def both(text: str) -> tuple[tuple[str, frozenset[str]], tuple[str, frozenset[str]]]:
+    out = []
+    for big in (1 << 40, 0):  # matched whole; matched by regions
+        old = redact._BIG
+        redact._BIG = big
+        try:
+            redact.begin_case()
+            masked = redact.redact_text(text)
+            shapes = redact.redact_shapes(text)
+            out.append((masked + "\x00" + shapes, redact.case_secrets()))
+        finally:
+            redact._BIG = old
+    return out[0], out[1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=80))
+def test_regions_mask_what_the_whole_text_masks(pieces):
+    whole, regions = both("".join(pieces))
+    assert regions == whole
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "tests/fixtures/secrets").glob("*.*")))
+def test_regions_on_the_secret_corpus(name):
+    text = (ROOT / "tests/fixtures/secrets" / name).read_text(encoding="utf-8")
+    whole, regions = both(text + "\n" + text)
+    assert regions == whole
+
+
+@pytest.mark.parametrize("text", [
+    "intro\nAuthorization: Bearer\n\n\nabc123XYZ789\nend",  # the credential lines after its name
+    "Digest:\n  Ab3dEf5gH7jK9mN1pQ=",
+    "client_secret: !!str\n\n   Ab3dEf5gH7jK9mN1pQ\n",  # a YAML value lines after its key
+    "token: &anchor\n\n\n Ab3dEf5gH7jK9mN1pQ\n",
+    "our secret token\n\n\nwas changed to Ab3dEf5gH7jK9mN1pQ yesterday",
+    "see https://user:p4ssw0rd@proxy.example:3128 and /api?token=abc&x=1 and a=1&b=2",
+    "write to x (at) example dot com or x%40example.com",
+    "\u017fecret = Ab3dEf5gH7jK9mN1pQ\nBEARER abc123XYZ789\u0131",
+])
+def test_regions_on_values_away_from_their_names(text):
+    whole, regions = both(text)
+    assert regions == whole
+    assert regions[0] != text + "\x00" + text  # something was masked
