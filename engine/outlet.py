@@ -20,13 +20,15 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TextIO
 
+from .regex_cache import cached_compile
+
 # ESC sequences (7-bit) and their 8-bit C1 forms: CSI ... final, OSC/DCS/SOS/PM/APC ... ST or BEL
-_SEQUENCES = re.compile(
+_SEQUENCES = cached_compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]?"
     r"|\x9b[0-?]*[ -/]*[@-~]?"
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]?")
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_CONTROLS = cached_compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def strip_controls(text: str) -> str:
@@ -59,7 +61,7 @@ _CLEAN_LINES: set[str] = set()
 _CLEAN_LINES_MAX = 20_000
 # a line ending in a credential word (then a colon or spaces): Bearer/Basic/Digest may take
 # its credential from the next line, so that text goes through the whole-text path
-_JOINT_CREDENTIAL = re.compile(r"(?i)(?:bearer|basic|digest):?[^\S\n]*(?:\n|\Z)")
+_JOINT_CREDENTIAL = cached_compile(r"(?i)(?:bearer|basic|digest):?[^\S\n]*(?:\n|\Z)")
 
 
 def _by_line(text: str) -> str | None:
@@ -79,7 +81,10 @@ def _by_line(text: str) -> str | None:
     if not todo:
         return text
     rest = "\n".join(out[i] for i in todo)
-    if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest or _JOINT_CREDENTIAL.search(rest) \
+    lowered = redact._lowered(rest)  # a credential word can only match where it stands lowered
+    credential = lowered is None or any(word in lowered for word in ("bearer", "basic", "digest"))
+    if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest \
+            or (credential and _JOINT_CREDENTIAL.search(rest)) \
             or redact._SPELLED_MARK.search("\n" + redact.fold(rest)[0] + "\n"):
         return None
     token = redact._CASE.set((set(), set()))
@@ -87,7 +92,7 @@ def _by_line(text: str) -> str | None:
         done = rest
         for index, (pattern, replacement) in enumerate(redact._PATTERNS):  # as redact_shapes does
             if index != redact._NAME_VALUE and index != len(redact._PATTERNS) - 1:
-                done = pattern.sub(redact._recording(pattern, replacement), done)
+                done = redact._sub(index, pattern, redact._recording(pattern, replacement), done)
         done = redact._personal(done)
         scrubbed, masked = redact._CASE.get()  # type: ignore[misc]
     finally:
@@ -166,7 +171,7 @@ class _WholeText(Exception):
     """The text holds what `clean` may match across lines: clean it as one piece."""
 
 
-_ACROSS_LINES = re.compile("-----BEGIN|[\x1b\x80-\x9f]")
+_ACROSS_LINES = cached_compile("-----BEGIN|[\x1b\x80-\x9f]")
 _RUN = 1 << 16
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from ..errors import InputError
 from ..ingest.emit import clean_text
+from ..regex_cache import cached_compile
 
 SHOWN_STATUSES = ("likely", "possible")  # a first answer is what the report puts first
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = cached_compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_NOTE_CHARS = 2000
 
 

@@ -21,15 +21,16 @@ from .. import __version__
 from ..errors import InputError
 from .redact import redact_text
 from .threads import thread_kind
+from ..regex_cache import cached_compile
 
 TIMEOUT_S = 10.0
 MAX_BYTES = 5 * 1024 * 1024
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 GITHUB_API = "https://api.github.com"
-_GITHUB_WEB = re.compile(r"^/([\w.-]+)/([\w.-]+)/issues/(\d+)/?$")
-_GITHUB_API_PATH = re.compile(r"^(.*?)/repos/([\w.-]+)/([\w.-]+)/issues/(\d+)/?$")
-_DISCOURSE = re.compile(r"^(.*?/t/(?:[^/]+/)?\d+)(?:/\d+)?(?:\.json)?/?$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_GITHUB_WEB = cached_compile(r"^/([\w.-]+)/([\w.-]+)/issues/(\d+)/?$")
+_GITHUB_API_PATH = cached_compile(r"^(.*?)/repos/([\w.-]+)/([\w.-]+)/issues/(\d+)/?$")
+_DISCOURSE = cached_compile(r"^(.*?/t/(?:[^/]+/)?\d+)(?:/\d+)?(?:\.json)?/?$")
+_CONTROL = cached_compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _shown(url: str) -> str:

@@ -31,10 +31,11 @@ from ..outlet import strip_controls
 from .sections import blank_hypothetical
 from .signs import MAX_SIGN_CHARS, match_signs
 from .values import compile_pairs
+from ..regex_cache import cached_compile
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 MAX_JSON_DEPTH = 200
-_LOG_LINE = re.compile(r"^\s*([a-z]+\s*\|[^|]+\|\s*(ERROR|WARN|INFO|DEBUG|TRACE)\s*\||\{\s*\"(timestamp|level)\")", re.I)
+_LOG_LINE = cached_compile(r"^\s*([a-z]+\s*\|[^|]+\|\s*(ERROR|WARN|INFO|DEBUG|TRACE)\s*\||\{\s*\"(timestamp|level)\")", re.I)
 
 
 @dataclass
@@ -146,7 +147,7 @@ def _depth(value: Any) -> int:
 
 TEXT_SUFFIXES = (".txt", ".log", ".md", ".eml", ".text")
 # a log line's bracketed tag ("[ERROR] ...", "[2026-11-02 10:00:01] ...", "[nodemon] ..."): text, not JSON
-_LOG_TAG = re.compile(r"\[(?:[A-Za-z][\w .:/-]{0,40}|\d{2,4}[-/:][\d\-/: .,TZ+]{4,40})\]")
+_LOG_TAG = cached_compile(r"\[(?:[A-Za-z][\w .:/-]{0,40}|\d{2,4}[-/:][\d\-/: .,TZ+]{4,40})\]")
 
 
 def _parse_json(label: str, text: str) -> Any:

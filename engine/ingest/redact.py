@@ -25,12 +25,14 @@ from contextvars import ContextVar
 from typing import Any, Iterator
 from urllib.parse import unquote
 
+from ..regex_cache import cached_compile
+
 REDACTED = "[redacted]"
 EMAIL = "[email]"
 PHONE = "[phone]"
 
 # JSON keys whose values are secrets (compared lowercased, without - and _).
-_SECRET_KEYS = re.compile(
+_SECRET_KEYS = cached_compile(
     r"(secret|password|passwd|pwd|token|signature|authorization|apikey|credential|"
     r"privatekey|customheadervalue|cookie|sessionkey|encryptedtoken|plaintoken|^sig$)"
 )
@@ -40,14 +42,14 @@ _NOT_SECRET_KEYS = {"tokentype", "nextpagetoken", "custom_header_type", "customh
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # PEM blocks
-    (re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S), REDACTED),
+    (cached_compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S), REDACTED),
     # JWTs and bearer/basic credentials
-    (re.compile(r"eyJ(?<!\weyJ)[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192}"), REDACTED),
+    (cached_compile(r"eyJ(?<!\weyJ)[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192}"), REDACTED),
     # (the credential holds a digit or a base64 sign: "Basic Information" is a portal page)
-    (re.compile(r"(?i)\b(bearer|basic|digest)(?:\s{1,12}|:\s{0,12}|%20)(?=[A-Za-z0-9._~+/=-]{0,8192}[0-9+/=])"
+    (cached_compile(r"(?i)\b(bearer|basic|digest)(?:\s{1,12}|:\s{0,12}|%20)(?=[A-Za-z0-9._~+/=-]{0,8192}[0-9+/=])"
                 r"[A-Za-z0-9._~+/=%-]{8,8192}"), r"\1 " + REDACTED),
     # name = value / name: value / "name": "value" for secret-looking names
-    (re.compile(r"""(?ix)
+    (cached_compile(r"""(?ix)
         (\b[\w.-]{0,40}(?:secret|password|passwd|token|signature|api[_-]?key|authorization|
               credential|private[_-]?key|x-zm-signature)[\w.-]{0,40}["']?\s{0,5}(?:[:=]|\bis\b|\bwas\b)\s{0,5}["']?)
         (?!\[redacted\])(?!(?:base64|hex|sha256|hmac|hmac-sha256|utf-8|invalid|correct|wrong|missing|empty|rs256|hs256)\b)
@@ -55,14 +57,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (?![A-Za-z_$][\w$]{0,60}(?:\.[A-Za-z_$][\w$]{0,60}){1,8}(?![\w$.]))  # code: config.app.clientSecret
         ([^\s"',;)}\]]{6,4096})"""), r"\1" + REDACTED),
     # tokens in URL query strings
-    (re.compile(r"(?i)([?&](?:access_token|token|code|signature|sig|secret|key|api_key|password|auth)=)[^&#\s\"']+"), r"\1" + REDACTED),
+    (cached_compile(r"(?i)([?&](?:access_token|token|code|signature|sig|secret|key|api_key|password|auth)=)[^&#\s\"']+"), r"\1" + REDACTED),
     # user:password@ in URLs
-    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]{0,20}://)[^/\s:@]{1,128}:[^/\s@]{1,256}@"), r"\1" + REDACTED + "@"),
+    (cached_compile(r"(?i)(\b[a-z][a-z0-9+.-]{0,20}://)[^/\s:@]{1,128}:[^/\s@]{1,256}@"), r"\1" + REDACTED + "@"),
     # v0= webhook signatures and bare 64-hex HMAC digests
-    (re.compile(r"v0=(?<!\wv0=)[0-9a-fA-F]{16,512}"), "v0=" + REDACTED),
-    (re.compile(r"[0-9a-fA-F]{64}(?<!\w[0-9a-fA-F]{64})\b"), REDACTED),
+    (cached_compile(r"v0=(?<!\wv0=)[0-9a-fA-F]{16,512}"), "v0=" + REDACTED),
+    (cached_compile(r"[0-9a-fA-F]{64}(?<!\w[0-9a-fA-F]{64})\b"), REDACTED),
     # e-mail addresses
-    (re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b"), EMAIL),
+    (cached_compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b"), EMAIL),
 ]
 
 
@@ -70,7 +72,7 @@ _NAME_VALUE = 3  # index of the name = value pattern above
 
 # secret words followed, a few words later, by an opaque value ("our secret token is now
 # Ab3...", "password:\n hunter22x"): only values that look random (letters and digits) go.
-_LOOSE = re.compile(r"(?i)\b(secret(?:\s{0,3}token)?|password|passwd|access\s{0,3}token|refresh\s{0,3}token|api\s{0,3}key)"
+_LOOSE = cached_compile(r"(?i)\b(secret(?:\s{0,3}token)?|password|passwd|access\s{0,3}token|refresh\s{0,3}token|api\s{0,3}key)"
                     r"\b([^.!?]{0,60}?)([A-Za-z0-9_\-+/=]{12,4096})")
 
 
@@ -82,7 +84,7 @@ def _loose(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-_KEYWORDS = re.compile(r"(?i)secret|passw|token|signature|api[_-]?key|authorization|credential|private[_-]?key")
+_KEYWORDS = cached_compile(r"(?i)secret|passw|token|signature|api[_-]?key|authorization|credential|private[_-]?key")
 _KEYWORD_WORDS = ("secret", "passw", "token", "signature", "api", "authorization", "credential", "private")
 
 
@@ -139,7 +141,7 @@ def _remember(value: str, scrub_everywhere: bool = True) -> None:
                 scrubbed.add(form)
 
 
-_CODE_REF = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(?|[A-Za-z_$][\w$]*\(.*")
+_CODE_REF = cached_compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(?|[A-Za-z_$][\w$]*\(.*")
 
 
 def _opaque_enough(value: str) -> bool:
@@ -182,7 +184,7 @@ def _recording(pattern: re.Pattern[str], replacement: str):  # type: ignore[no-u
 
 # -- folding: what a name looks like, whatever letters it is written in ----------------------------
 
-INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
+INVISIBLE = cached_compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
 # lookalike letters (Cyrillic, Greek) that NFKC leaves alone, mapped to the Latin letter they mimic
 _CONFUSABLES = str.maketrans({
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j",
@@ -195,7 +197,7 @@ _CONFUSABLES = str.maketrans({
 })
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII = cached_compile(r"[^\x00-\x7f]")
 
 
 _FOLDED: dict[str, str] = {}
@@ -216,15 +218,26 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     Folded: NFKC, lookalikes mapped to Latin, invisible characters removed, lowercased."""
     if text.isascii():
         return text.lower(), None
+    # most non-ASCII text (typographic quotes, dashes, accents) folds one character to one; the
+    # ASCII runs between keep their length when lowered: then every index stays where it was and
+    # no list of positions (one int per character of a big paste) is built
+    pieces = [(match.start(), _fold_char(match.group())) for match in _NON_ASCII.finditer(text)]
     out: list[str] = []
+    last = 0
+    for i, folded in pieces:
+        out.append(text[last:i].lower())
+        out.append(folded)
+        last = i + 1
+    out.append(text[last:].lower())
+    if all(len(folded) == 1 for _, folded in pieces):
+        return "".join(out), None
+    out = []
     where: list[int] = []
     last = 0
-    for match in _NON_ASCII.finditer(text):
-        i = match.start()
+    for i, folded in pieces:
         if i > last:
             out.append(text[last:i].lower())
             where.extend(range(last, i))
-        folded = _fold_char(text[i])
         if folded:
             out.append(folded)
             where.extend([i] * len(folded))
@@ -267,13 +280,13 @@ _STRONG = ["secret", "password", "passwd", "passwort", "token", "signature", "pa
            "hmac", "zak", "whsec", "encryptedtoken", "sessionkey"]
 _WEAK = ["pwd", "pass", "sig", "hash", "key", "sk", "tk", "auth", "salt", "nonce", "digest", "response"]
 _NAME_CHARS = r"[\w.\[\]-]"
-_FOLDED_KEY = re.compile(
+_FOLDED_KEY = cached_compile(
     r"(?<![\w])(?P<name>" + _NAME_CHARS + r"{0,40}?(?P<word>" + "|".join(_STRONG + _WEAK) + r")"
     + _NAME_CHARS + r"{0,40}?)"
     r"""(?P<sep>["'\]]?[ \t]{0,12}(?:[:=]>?|=>|->|→|\.{3,}|[ \t])[ \t]{0,12}(?:!!str\s+|&\w+\s+|b?["'`]{1,3})?)"""
     r"""(?P<value>[^\s"'`,;)}\]<>]{6,4096})""")
 _KEY_WORDS = tuple(_STRONG + _WEAK)
-_NOT_VALUES = re.compile(r"(?i)^(?:base64|hex|sha256|sha1|md5|hmac|hmac-sha256|utf-?8|invalid|correct|wrong|missing|"
+_NOT_VALUES = cached_compile(r"(?i)^(?:base64|hex|sha256|sha1|md5|hmac|hmac-sha256|utf-?8|invalid|correct|wrong|missing|"
                          r"empty|rs256|hs256|none|null|true|false|required|expired|mismatch|failed|error|"
                          r"undefined|string|\[redacted.*|\[email.*|\[phone.*|\$\{?[\w:.-]+\}?|process\.env\.\w+|"
                          r"os\.environ.*|env\(.*|getenv.*|%[\w]+%)$")
@@ -314,10 +327,10 @@ def _is_id_name(name: str) -> bool:
 
 # -- URLs: userinfo and every query value go -------------------------------------------------------
 
-_URL = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20}://)([^\s/?#@\"'<>`]{1,256}@)?([^\s?#\"'<>`]*)(\?[^\s#\"'<>`]*)?")
-_PATH_QUERY = re.compile(r"(?<![\w?&=])(/[\w./%-]*)(\?[^\s#\"'<>`]*)")
-_FORM = re.compile(r"(?<![\w/?&=%.-])((?:[\w.\[\]-]{1,64}=[^\s&=\"'<>`]*&){1,40}[\w.\[\]-]{1,64}=[^\s&\"'<>`]*)")
-_PAIR = re.compile(r"([?&;]?)([^=&;]*)(=?)([^&;]*)")
+_URL = cached_compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20}://)([^\s/?#@\"'<>`]{1,256}@)?([^\s?#\"'<>`]*)(\?[^\s#\"'<>`]*)?")
+_PATH_QUERY = cached_compile(r"(?<![\w?&=])(/[\w./%-]*)(\?[^\s#\"'<>`]*)")
+_FORM = cached_compile(r"(?<![\w/?&=%.-])((?:[\w.\[\]-]{1,64}=[^\s&=\"'<>`]*&){1,40}[\w.\[\]-]{1,64}=[^\s&\"'<>`]*)")
+_PAIR = cached_compile(r"([?&;]?)([^=&;]*)(=?)([^&;]*)")
 
 
 def _query(query: str) -> str:
@@ -353,10 +366,10 @@ def _urls(text: str) -> str:
 
 # -- opaque tokens wherever they stand -------------------------------------------------------------
 
-_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_%~-])[A-Za-z0-9+/_%~-]{14,8192}={0,3}")
-_HEX = re.compile(r"[0-9a-fA-F]{32,}")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_ID_LABEL = re.compile(
+_CANDIDATE = cached_compile(r"(?<![A-Za-z0-9+/_%~-])[A-Za-z0-9+/_%~-]{14,8192}={0,3}")
+_HEX = cached_compile(r"[0-9a-fA-F]{32,}")
+_UUID = cached_compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_ID_LABEL = cached_compile(
     r"(?:\b(?:client|app|sdk|account|acct|user|meeting|webinar|session|stream|rtms[\s_-]?stream|engagement|request|"
     r"trace|tracking|correlation|operator|host|participant|device|message|msg|event|instance|installation|"
     r"subscription|channel|topic|room|conference|zoom|bot|recording|registrant|contact|org|tenant|workspace)"
@@ -366,7 +379,7 @@ _ID_LABEL = re.compile(
     r"|id)\s{0,3}[\"'`]?\s{0,3}(?:[:=]|is|:=|=>|\s)?\s{0,3}[\"'`(\[]?\s{0,2}$", re.I)
 
 
-_ID_PATH = re.compile(r"(?:meetings|webinars|users|sessions|streams|apps|accounts|past_meetings|recordings|"
+_ID_PATH = cached_compile(r"(?:meetings|webinars|users|sessions|streams|apps|accounts|past_meetings|recordings|"
                       r"registrants|participants|rooms)/$")
 
 
@@ -458,16 +471,16 @@ def _opaque(text: str) -> str:
 
 # -- personal data ---------------------------------------------------------------------------------
 
-_EMAIL_PLAIN = re.compile(
+_EMAIL_PLAIN = cached_compile(
     r"(?<![\w.%+-])(?:mailto:)?[\w.%+-]{1,64}(?:@|%40)"
     r"(?:localhost\b|\[[0-9a-f.:]{3,45}\]|[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[^\W\d_]{2,24}\b)")
-_EMAIL_SPELLED = re.compile(
+_EMAIL_SPELLED = cached_compile(
     r"(?<![\w.+-])[\w.+-]{1,64}(?:\s?\[at\]\s?|\s?\(at\)\s?|\s?\{at\}\s?|\s+at\s+)"
     r"[\w-]{1,63}(?:(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[\w-]{1,63}){0,8}"
     r"(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[^\W\d_]{2,24}\b")
-_PHONE_RUN = re.compile(r"[+(]?\d[\d ().+-]{7,30}")
-_SPELLED_MARK = re.compile(r"\[at\]|\(at\)|\{at\}|\sdot\s|\[dot\]|\(dot\)")
-_PHONES = re.compile(
+_PHONE_RUN = cached_compile(r"[+(]?\d[\d ().+-]{7,30}")
+_SPELLED_MARK = cached_compile(r"\[at\]|\(at\)|\{at\}|\sdot\s|\[dot\]|\(dot\)")
+_PHONES = cached_compile(
     r"(?<![\w+.-])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\(?\d{1,4}\)?(?:[\s.-]\d{2,5})+"
     r"|00\d{1,3}\s\d{1,4}(?:\s\d{2,8})+"
     r"|\(\d{3}\)\s?\d{3}[\s.-]\d{4}"

@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..regex_cache import cached_compile
+
 # a heading: Markdown (### Title), bold on its own line (**Title**), or "Title:" alone on a line
-_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s+(?P<md>.+?)\s*#*\s*|\*\*(?P<bold>[^*\n]{2,60})\*\*:?\s*|(?P<colon>[A-Z][A-Za-z ]{2,40}):\s*)$")
+_HEADING = cached_compile(r"^\s{0,3}(?:#{1,6}\s+(?P<md>.+?)\s*#*\s*|\*\*(?P<bold>[^*\n]{2,60})\*\*:?\s*|(?P<colon>[A-Z][A-Za-z ]{2,40}):\s*)$")
 
 
 @lru_cache(maxsize=8)
 def _wanted(headings: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"^(?:" + "|".join(re.escape(h) for h in headings) + r")\b", re.I)
+    return cached_compile(r"^(?:" + "|".join(re.escape(h) for h in headings) + r")\b", re.I)
 
 
 def blank_hypothetical(text: str, headings: tuple[str, ...]) -> str:

@@ -17,6 +17,7 @@ from ..knowledge.literals import from_program
 from ..knowledge.phrase_index import PhraseIndex
 from .emit import Emitter
 from .values import read_pairs
+from ..regex_cache import cached_compile
 
 if TYPE_CHECKING:
     from .dispatch import Dispatch
@@ -31,68 +32,68 @@ MAX_CLAUSE_CHARS = 1_000  # a longer "clause" is no sentence: it is read in wind
 TYPOGRAPHIC_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00ab": '"',
                          "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'"})
 
-_PROGRESSIVE = re.compile(r"^\s*([a-z]+)\s*\|\s*[^|]{4,40}\|\s*(ERROR|WARN|INFO|DEBUG|TRACE)\s*\|\s?(.*)$", re.I)
+_PROGRESSIVE = cached_compile(r"^\s*([a-z]+)\s*\|\s*[^|]{4,40}\|\s*(ERROR|WARN|INFO|DEBUG|TRACE)\s*\|\s?(.*)$", re.I)
 _CLOSE = [
-    re.compile(r"CloseStatus\[code=(\d{4}),\s*reason=([^\]]*)\]", re.I),
-    re.compile(r"\bclos(?:e|ed|ing)\b[^\n.]{0,40}?\bcode\b\s*[:=]?\s*(\d{4})\b(?:[^\n]{0,20}?reason\s*[:=]?\s*\"?([^\"\n,}]{2,60}))?", re.I),
-    re.compile(r"\bcode\s*[:=]\s*(\d{4})\b[^\n]{0,40}?\bclos", re.I),
-    re.compile(r"\bclosed\b[^\n.]{0,20}?\b(1\d{3}|4\d{3})\b", re.I),
+    cached_compile(r"CloseStatus\[code=(\d{4}),\s*reason=([^\]]*)\]", re.I),
+    cached_compile(r"\bclos(?:e|ed|ing)\b[^\n.]{0,40}?\bcode\b\s*[:=]?\s*(\d{4})\b(?:[^\n]{0,20}?reason\s*[:=]?\s*\"?([^\"\n,}]{2,60}))?", re.I),
+    cached_compile(r"\bcode\s*[:=]\s*(\d{4})\b[^\n]{0,40}?\bclos", re.I),
+    cached_compile(r"\bclosed\b[^\n.]{0,20}?\b(1\d{3}|4\d{3})\b", re.I),
 ]
 _HTTP_STATUS = [
-    re.compile(r"\bHTTP(?:/\d(?:\.\d)?)?\s*:?\s*(\d{3})\b", re.I),
-    re.compile(r"\b([45]\d\d)\s+(?:Bad Request|Unauthorized|Forbidden|Not Found|Too Many Requests|Internal Server Error|Conflict)\b", re.I),
-    re.compile(r"\[(\d{3})/\d+\]"),  # rivet: [400/13262]: "..."
-    re.compile(r"\b(?:status|returns?|returned|got|gets|response)\s*(?:code)?\s*[:=]?\s*([245]\d\d)\b(?!\s*ms)", re.I),
+    cached_compile(r"\bHTTP(?:/\d(?:\.\d)?)?\s*:?\s*(\d{3})\b", re.I),
+    cached_compile(r"\b([45]\d\d)\s+(?:Bad Request|Unauthorized|Forbidden|Not Found|Too Many Requests|Internal Server Error|Conflict)\b", re.I),
+    cached_compile(r"\[(\d{3})/\d+\]"),  # rivet: [400/13262]: "..."
+    cached_compile(r"\b(?:status|returns?|returned|got|gets|response)\s*(?:code)?\s*[:=]?\s*([245]\d\d)\b(?!\s*ms)", re.I),
     # "the response is 400", "Response is coming 400", "status code came back as 403"
-    re.compile(r"\b(?:status|response)(?:\s+code)?\s+(?:is|was|comes|came|is coming|was coming|coming)"
+    cached_compile(r"\b(?:status|response)(?:\s+code)?\s+(?:is|was|comes|came|is coming|was coming|coming)"
                r"(?:\s+back)?(?:\s+(?:as|with))?\s+([245]\d\d)\b(?!\s*ms)", re.I),
     # "getting a 400 response", "we got the 403 error" (what the caller gets: "our endpoint sends
     # a 200 response" is the webhook's answer, not the REST call's status)
-    re.compile(r"\b(?:get|gets|getting|got|receive[sd]?|receiving)\s+(?:an?\s+|the\s+)?(?:http\s+)?"
+    cached_compile(r"\b(?:get|gets|getting|got|receive[sd]?|receiving)\s+(?:an?\s+|the\s+)?(?:http\s+)?"
                r"([245]\d\d)\s+(?:response|status|error)\b", re.I),
 ]
 _REST_CODE = [
-    re.compile(r"\[\d{3}/(\d+)\]"),
-    re.compile(r"\b(?:error|err|code|error code|error_code)\b\s*[:=#]?\s*\"?(\d{3,5})\b", re.I),
+    cached_compile(r"\[\d{3}/(\d+)\]"),
+    cached_compile(r"\b(?:error|err|code|error code|error_code)\b\s*[:=#]?\s*\"?(\d{3,5})\b", re.I),
 ]
-_STOP = re.compile(r"\bstop[_ ]?reason\b\D{0,12}?(\d{1,2})\b|\breason code:?\s*(\d{1,2})\b(?=[^\n]*\bleft\b)", re.I)
-_LEFT = re.compile(r"\b(?:Left (?:meeting|webinar|session) with reason code|onLeave)\D{0,6}(\d{1,3})\b", re.I)
-_STATUS = re.compile(r"\bstatus[_ ]?code\b\s*[\"']?\s*[:=]?\s*(\d{1,2})\b"
+_STOP = cached_compile(r"\bstop[_ ]?reason\b\D{0,12}?(\d{1,2})\b|\breason code:?\s*(\d{1,2})\b(?=[^\n]*\bleft\b)", re.I)
+_LEFT = cached_compile(r"\b(?:Left (?:meeting|webinar|session) with reason code|onLeave)\D{0,6}(\d{1,3})\b", re.I)
+_STATUS = cached_compile(r"\bstatus[_ ]?code\b\s*[\"']?\s*[:=]?\s*(\d{1,2})\b"
                      r"|\bhandshake\b[^\n]{0,60}?\bstatus\b\s*[:=(]?\s*(\d{1,2})\b", re.I)
-_STATUS_NAME = re.compile(r"\bSTATUS_[A-Z][A-Z_]{3,60}\b")
-_REASON = re.compile(r"\breason\b\s*[\"']?\s*[:=]\s*[\"']([^\"'\n]{3,60})[\"']", re.I)
-_JOIN_CONFIRM = re.compile(r"(?:onJoinConfirm|Join confirmed with reason code)\D{0,6}(-?\d{1,4})\b", re.I)
-_API_CALL = re.compile(r"\b(GET|POST|PATCH|PUT|DELETE)\s+(?:https://api\.zoom\.us)?(/v2/[^\s\"'<>`]+)", re.I)
-_API_PATH = re.compile(r"(?:https://api\.zoom\.us)?(/v2/[A-Za-z0-9_{}/.:-]*(?:rtms_app/status|livestream)[A-Za-z0-9_{}/.-]*)", re.I)
-_SCOPE = re.compile(r"(?<![\w.:/-])((?:meeting|webinar|rtms|contact_center|zoomapp|user|session|videosdk|cloud_recording):[a-z_]+(?::[a-z_]+){0,2})(?![\w:])", re.I)
-_EVENT = re.compile(r"(?<![\w.])((?:meeting|webinar|session|contact_center|rtms|endpoint)\.[a-z_]+)\b")
+_STATUS_NAME = cached_compile(r"\bSTATUS_[A-Z][A-Z_]{3,60}\b")
+_REASON = cached_compile(r"\breason\b\s*[\"']?\s*[:=]\s*[\"']([^\"'\n]{3,60})[\"']", re.I)
+_JOIN_CONFIRM = cached_compile(r"(?:onJoinConfirm|Join confirmed with reason code)\D{0,6}(-?\d{1,4})\b", re.I)
+_API_CALL = cached_compile(r"\b(GET|POST|PATCH|PUT|DELETE)\s+(?:https://api\.zoom\.us)?(/v2/[^\s\"'<>`]+)", re.I)
+_API_PATH = cached_compile(r"(?:https://api\.zoom\.us)?(/v2/[A-Za-z0-9_{}/.:-]*(?:rtms_app/status|livestream)[A-Za-z0-9_{}/.-]*)", re.I)
+_SCOPE = cached_compile(r"(?<![\w.:/-])((?:meeting|webinar|rtms|contact_center|zoomapp|user|session|videosdk|cloud_recording):[a-z_]+(?::[a-z_]+){0,2})(?![\w:])", re.I)
+_EVENT = cached_compile(r"(?<![\w.])((?:meeting|webinar|session|contact_center|rtms|endpoint)\.[a-z_]+)\b")
 _SDK_VERSION = [
-    (re.compile(r"@zoom/rtms\b\D{0,12}?(\d+\.\d+\.\d+)", re.I), "node"),
-    (re.compile(r"\b(?:pip install |py)?rtms\s*(?:==|version\s*|v)\s*(\d+\.\d+\.\d+)", re.I), "python"),
-    (re.compile(r"\brtms (?:sdk|package)\D{0,12}?(\d+\.\d+\.\d+)", re.I), None),
+    (cached_compile(r"@zoom/rtms\b\D{0,12}?(\d+\.\d+\.\d+)", re.I), "node"),
+    (cached_compile(r"\b(?:pip install |py)?rtms\s*(?:==|version\s*|v)\s*(\d+\.\d+\.\d+)", re.I), "python"),
+    (cached_compile(r"\brtms (?:sdk|package)\D{0,12}?(\d+\.\d+\.\d+)", re.I), None),
 ]
-_NODE = re.compile(r"\bnode(?:\.?js)?\s*(?:version\s*|v(?=\d)|@)?\s*(?:is\s*)?v?(\d{1,2}(?:\.\d+){0,2})\b", re.I)
-_PYTHON = re.compile(r"\bpython\s*(?:version\s*)?(?:is\s*)?v?(3\.\d{1,2}(?:\.\d+)?)\b", re.I)
-_APPSSDK = re.compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
-_CLAUSE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
-_QUOTED = re.compile(r"\"[^\"\n]{1,600}\"")  # a quoted span on one line (bounded: no backtracking)
+_NODE = cached_compile(r"\bnode(?:\.?js)?\s*(?:version\s*|v(?=\d)|@)?\s*(?:is\s*)?v?(\d{1,2}(?:\.\d+){0,2})\b", re.I)
+_PYTHON = cached_compile(r"\bpython\s*(?:version\s*)?(?:is\s*)?v?(3\.\d{1,2}(?:\.\d+)?)\b", re.I)
+_APPSSDK = cached_compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
+_CLAUSE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
+_QUOTED = cached_compile(r"\"[^\"\n]{1,600}\"")  # a quoted span on one line (bounded: no backtracking)
 
 
 def _mask_quoted_sentences(text: str) -> str:
     """Blank quoted sentences of 8 words or more (same length, so offsets keep their lines)."""
     return _QUOTED.sub(lambda m: " " * len(m.group(0)) if len(m.group(0).split()) >= 8 else m.group(0), text)
-_CODE_READS = [(re.compile(r"payload\??\.object\??\.|payload\.object\b"), "object"),
-               (re.compile(r"payload\??\.(meeting_uuid|rtms_stream_id|server_urls|webinar_uuid|session_id|engagement_id)\b"), "flat")]
+_CODE_READS = [(cached_compile(r"payload\??\.object\??\.|payload\.object\b"), "object"),
+               (cached_compile(r"payload\??\.(meeting_uuid|rtms_stream_id|server_urls|webinar_uuid|session_id|engagement_id)\b"), "flat")]
 _SDK_LANGUAGE = [
-    (re.compile(r"\b(?:pip3?|python3?\s+-m\s+pip|poetry|uv\s+pip)\s+(?:install|add)\s+(?:-U\s+|--upgrade\s+)?rtms\b"
+    (cached_compile(r"\b(?:pip3?|python3?\s+-m\s+pip|poetry|uv\s+pip)\s+(?:install|add)\s+(?:-U\s+|--upgrade\s+)?rtms\b"
                 r"|^\s*(?:import rtms\b|from rtms import)", re.I | re.M), "python"),
-    (re.compile(r"\b(?:npm\s+(?:i|install|add)|yarn\s+add|pnpm\s+add)\s+(?:-\S+\s+)*@zoom/rtms\b"
+    (cached_compile(r"\b(?:npm\s+(?:i|install|add)|yarn\s+add|pnpm\s+add)\s+(?:-\S+\s+)*@zoom/rtms\b"
                 r"|require\(\s*['\"]@zoom/rtms['\"]\s*\)|from\s+['\"]@zoom/rtms['\"]", re.I), "node"),
 ]
-_INSTALL_FAILED = re.compile(r"No matching distribution found for rtms|Could not find a version that satisfies the requirement rtms"
+_INSTALL_FAILED = cached_compile(r"No matching distribution found for rtms|Could not find a version that satisfies the requirement rtms"
                              r"|npm ERR!.*@zoom/rtms|gyp ERR!|prebuild-install (?:warn|err)|EBADPLATFORM"
                              r"|Unsupported platform for @zoom/rtms", re.I)
-_NODE_VERSION_LINE = re.compile(r"\bnode(?:js)?\s+(?:--version|-v)\s*\n\s*v?(\d+\.\d+\.\d+)", re.I)
+_NODE_VERSION_LINE = cached_compile(r"\bnode(?:js)?\s+(?:--version|-v)\s*\n\s*v?(\d+\.\d+\.\d+)", re.I)
 
 # Where the code runs, in a sentence that sets a part saying it works against a part saying it
 # fails ("On my M2 Mac it works, it crashes on linux x64", "works on my Mac but crashes on the
@@ -102,8 +103,8 @@ _NODE_VERSION_LINE = re.compile(r"\bnode(?:js)?\s+(?:--version|-v)\s*\n\s*v?(\d+
 _PLATFORM_FACTS = ("runtime.platform", "host.client_platform")
 _VERSION_TOKENS = {"runtime.node_version": [_NODE], "runtime.python_version": [_PYTHON],
                    "sdk.version": [pattern for pattern, _ in _SDK_VERSION]}
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-_PART_SPLIT = re.compile(r"[,;]|\b(?:but|although|though|however|whereas|while)\b", re.I)
+_SENTENCE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+")
+_PART_SPLIT = cached_compile(r"[,;]|\b(?:but|although|though|however|whereas|while)\b", re.I)
 
 
 @dataclass
@@ -156,20 +157,20 @@ class Cues:
         words = sorted((re.escape(c) for c in data.negation_cues if c != "n't"), key=len, reverse=True)
         flags = re.I
         return cls(
-            negation=re.compile(r"\b(" + "|".join(words) + r")\b|n't\b", flags),
-            not_negations=re.compile(data.not_negations, flags),
+            negation=cached_compile(r"\b(" + "|".join(words) + r")\b|n't\b", flags),
+            not_negations=cached_compile(data.not_negations, flags),
             # "not disabled", "isn't off": a negated negative word affirms
-            double_negative=re.compile(r"(\bnot\b|n't\b|\bnever\b)\s+(\w+\s+)?(" + data.double_negative_words + r")\b", flags),
-            error_words=re.compile(data.error_words, flags),
-            subscribed=re.compile(data.event_verbs.subscribed, flags),
-            handled=re.compile(data.event_verbs.handled, flags),
-            received=re.compile(data.event_verbs.received, flags),
-            missing_scopes=re.compile(data.missing_scopes, flags),
-            splice=re.compile(r",[ \t]{0,4}(?=(?:" + data.splice_subjects + r")\b(?!\.))", flags),
-            finite=re.compile(data.finite_verbs, flags),
-            subordinate=re.compile(r"[\s>*\u2022-]{0,8}(?:" + data.subordinators + r")\b", flags),
-            works=re.compile(data.works_words, flags),
-            fails=re.compile(data.failure_words, flags),
+            double_negative=cached_compile(r"(\bnot\b|n't\b|\bnever\b)\s+(\w+\s+)?(" + data.double_negative_words + r")\b", flags),
+            error_words=cached_compile(data.error_words, flags),
+            subscribed=cached_compile(data.event_verbs.subscribed, flags),
+            handled=cached_compile(data.event_verbs.handled, flags),
+            received=cached_compile(data.event_verbs.received, flags),
+            missing_scopes=cached_compile(data.missing_scopes, flags),
+            splice=cached_compile(r",[ \t]{0,4}(?=(?:" + data.splice_subjects + r")\b(?!\.))", flags),
+            finite=cached_compile(data.finite_verbs, flags),
+            subordinate=cached_compile(r"[\s>*\u2022-]{0,8}(?:" + data.subordinators + r")\b", flags),
+            works=cached_compile(data.works_words, flags),
+            fails=cached_compile(data.failure_words, flags),
         )
 
 
@@ -500,7 +501,7 @@ def _parts(sentence: str, offset: int) -> Iterator[tuple[str, int]]:
     yield sentence[position:], offset + position
 
 
-_WRAP = re.compile(r"(?<=[^\n.!?:;])\n(?=[ \t]*[^\s\-*•>#|0-9])")
+_WRAP = cached_compile(r"(?<=[^\n.!?:;])\n(?=[ \t]*[^\s\-*•>#|0-9])")
 
 
 def _unwrap(text: str) -> str:
@@ -524,9 +525,9 @@ def _spliced(clause: str, offset: int, cues: Cues) -> Iterator[tuple[str, int]]:
     yield from _windows(clause[position:], offset + position)
 
 
-_COMMA = re.compile(r",[ \t]{0,4}")
-_PART_BREAK = re.compile(r"(?:,|:(?=\s))[ \t]{0,4}")  # comma parts, and a colon before white space
-_LIST_GOES_ON = re.compile(r"\s*(?:and|or|nor)\b|[^,]{0,200}?\b(?:or|nor)\b", re.I)
+_COMMA = cached_compile(r",[ \t]{0,4}")
+_PART_BREAK = cached_compile(r"(?:,|:(?=\s))[ \t]{0,4}")  # comma parts, and a colon before white space
+_LIST_GOES_ON = cached_compile(r"\s*(?:and|or|nor)\b|[^,]{0,200}?\b(?:or|nor)\b", re.I)
 
 
 def _comma_ends(clause: str, cues: Cues) -> list[tuple[re.Match[str], bool]]:
@@ -571,7 +572,7 @@ def _blank_blocks(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-_BARE_KEY = re.compile(r"([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:")
+_BARE_KEY = cached_compile(r"([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:")
 
 
 def json_blocks(text: str) -> Iterator[tuple[int, Any, tuple[int, int]]]:
@@ -616,7 +617,7 @@ def _deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
-_OPENERS = re.compile(r"[\[{\s]*")
+_OPENERS = cached_compile(r"[\[{\s]*")
 
 
 def _decode_at(decoder: json.JSONDecoder, text: str, start: int, budget: list[int]) -> tuple[Any, int]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .redact import redact_text
+from ..regex_cache import cached_compile
 
 if TYPE_CHECKING:
     from .dispatch import Dispatch
@@ -32,9 +33,9 @@ MAX_TITLE_CHARS = 200
 
 # Discourse post_type 3 = small action ("closed this topic"), not anyone's words
 _SMALL_ACTION = 3
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_QUOTE_BBCODE = re.compile(r"\[quote(?:=[^\]]{0,300})?\](?:(?!\[quote).)*?\[/quote\]", re.S | re.I)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_HTML_COMMENT = cached_compile(r"<!--.*?-->", re.S)
+_QUOTE_BBCODE = cached_compile(r"\[quote(?:=[^\]]{0,300})?\](?:(?!\[quote).)*?\[/quote\]", re.S | re.I)
+_CONTROL = cached_compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)

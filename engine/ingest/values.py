@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .emit import Emitter
+from ..regex_cache import cached_compile
 
 # key, separator, value: "key": value | key = value | key: value | key => value | pkg==1.2.3
-_PAIR = re.compile(
+_PAIR = cached_compile(
     r"""(?P<key>[@A-Za-z_][\w.@/-]{0,60})["']?\s*(?P<sep>==|~=|>=|=>|:=|=|:)\s*(?P<value>[^,;#\n(){}\[\]]{1,80})""")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_VERSION = re.compile(r"(?<![\d.])v?(\d+(?:\.\d+){0,2})")
-_INT = re.compile(r"^-?\d{1,6}$")
+_CAMEL = cached_compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_VERSION = cached_compile(r"(?<![\d.])v?(\d+(?:\.\d+){0,2})")
+_INT = cached_compile(r"^-?\d{1,6}$")
 MAX_LINE = 400  # longer lines are minified code or data blobs: not read for pairs
 
 

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Union
 
 from .fact_kinds import KINDS
 from .facts import ORDERED_TYPES, FactSchema, FactSpec
+from ..regex_cache import cached_compile
 
 
 class Truth(Enum):
@@ -198,7 +199,7 @@ def _value(spec: FactSpec, kind: str, value: Any, loc: tuple[Any, ...]) -> Any:
 # the engine, and durable_rules tests the result as a boolean feature of the fact (see
 # durable_engine). Both engines share computed_test().
 
-_NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*][^()]*\)[+*{]")
+_NESTED_QUANTIFIER = cached_compile(r"\([^()]*[+*][^()]*\)[+*{]")
 
 
 def check_pattern(pattern: str, loc: tuple[Any, ...] = ()) -> re.Pattern[str]:
@@ -207,7 +208,7 @@ def check_pattern(pattern: str, loc: tuple[Any, ...] = ()) -> re.Pattern[str]:
     if _NESTED_QUANTIFIER.search(pattern):
         raise ConditionError("nested quantifiers such as (a+)+ can take exponential time; simplify the pattern", loc)
     try:
-        return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+        return cached_compile(pattern, re.IGNORECASE | re.DOTALL)
     except re.error as exc:
         raise ConditionError(f"bad pattern: {exc}", loc) from None
 

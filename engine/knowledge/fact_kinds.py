@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[.\-+~].*)?$")
+from ..regex_cache import cached_compile
+
+_VERSION = cached_compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[.\-+~].*)?$")
 YES = {"y", "yes", "true", "t", "1", "on", "enabled"}
 NO = {"n", "no", "false", "f", "0", "off", "disabled"}
 

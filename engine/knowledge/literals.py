@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..regex_cache import from_program as compile_program, program_of
+from ..regex_cache import cached_compile, from_program as compile_program, program_of
 
 try:  # Python 3.11+; the module was sre_parse before
     from re import _compiler, _constants as _c, _parser  # type: ignore[attr-defined]
@@ -103,4 +103,4 @@ def program(pattern: str, flags: int = re.I) -> tuple[Program | None, tuple[tupl
 def from_program(pattern: str, data: Program | None, flags: int = re.I) -> re.Pattern[str]:
     """The pattern, from its kept program when this interpreter can take it."""
     compiled = compile_program(pattern, data)
-    return compiled if compiled is not None else re.compile(pattern, flags)
+    return compiled if compiled is not None else cached_compile(pattern, flags)

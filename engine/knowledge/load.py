@@ -20,6 +20,7 @@ from .paths import Roots, default_roots
 from .records import Record, to_record
 from .shards import SHARD_BRANCHES, Shard, plan_shards
 from .signs import compile_signs
+from ..regex_cache import cached_compile
 
 # The pydantic models (kb_models) and the YAML reader are imported only when files are
 # actually read: a cold start from the cache needs neither.
@@ -338,7 +339,7 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str], program
     cues = dict(_flat(phrases.model_dump(exclude={"phrases", "negation_cues"})))
     for key, pattern in cues.items():
         try:
-            re.compile(pattern)
+            cached_compile(pattern)
         except re.error as exc:
             problems.append(f"{path}:{lines.line(tuple(key.split('.')))}: {key}: bad pattern: {exc}")
     for i, entry in enumerate(phrases.phrases):

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_NT = re.compile(r"(?i)\b(can)not\b|n['’]t\b")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+from ..regex_cache import cached_compile
+
+_NT = cached_compile(r"(?i)\b(can)not\b|n['’]t\b")
+_CAMEL = cached_compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # a token: a run of letters and digits (decimal points inside numbers kept: "1.0.3", "48.0")
 # and the punctuation that ends a clause: . ! ? ; : , before white space (not inside
 # "meeting.rtms_started" or "meeting:read:meeting_audio"), or a line break
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[.!?;:,](?=\s|$)|\n")
-_WORD = re.compile(r"[a-z]")
+_TOKEN = cached_compile(r"[A-Za-z0-9]+(?:\.[0-9]+)*|[.!?;:,](?=\s|$)|\n")
+_WORD = cached_compile(r"[a-z]")
 MAX_STEMMED = 40  # longer tokens are ids, hashes or blobs, kept as they are
 
 

@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator
 from ..knowledge import conditions as C
 from ..reasoning.diagnosis import CauseResult, Diagnosis
 from ..knowledge.load import KnowledgeBase
+from ..regex_cache import cached_compile
 
 SCHEMA_VERSION = "rtms-doctor/diagnosis/v1"
 STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cannot tell",
@@ -27,7 +28,7 @@ ZOOM_TIERS = ("official-doc", "official-code")  # the reply links Zoom's own mat
 # snippet languages a reply leaves out for an asker on the other SDK
 OTHER_LANGUAGES = {"node": ("python", "py"), "python": ("js", "javascript", "ts", "typescript")}
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_MD_SPECIAL = cached_compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
 def inert(value: Any) -> str:

@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..emit import Emitter
+from ...regex_cache import cached_compile
 
 if TYPE_CHECKING:
     from ...knowledge.facts import FactSchema
@@ -27,10 +28,10 @@ PRODUCT_BY_PREFIX = {"meeting": "meeting", "webinar": "webinar", "session": "vid
 SETTINGS_SECTIONS = {"schedule_meeting", "in_meeting", "email_notification", "recording", "telephony",
                      "feature", "tsp", "profile", "audio_conferencing", "whiteboard", "meeting_security",
                      "security", "chat", "integration", "other_options", "zoom_rooms", "zoom_apps"}
-RTMS_SETTING_KEY = re.compile(r"realtime|real_time|rtms|meeting_content|webinar_content|auto_start_app", re.I)
-MISSING_SCOPES = re.compile(r"does not contain scopes?\s*:?\s*\[([^\]]*)\]", re.I)
-APP_IN_13262 = re.compile(r"The app '([^']+)' is not authorized", re.I)
-RTMS_APP_STATUS_PATH = re.compile(r"/live_meetings/[^/\s]+/rtms_app/status", re.I)
+RTMS_SETTING_KEY = cached_compile(r"realtime|real_time|rtms|meeting_content|webinar_content|auto_start_app", re.I)
+MISSING_SCOPES = cached_compile(r"does not contain scopes?\s*:?\s*\[([^\]]*)\]", re.I)
+APP_IN_13262 = cached_compile(r"The app '([^']+)' is not authorized", re.I)
+RTMS_APP_STATUS_PATH = cached_compile(r"/live_meetings/[^/\s]+/rtms_app/status", re.I)
 
 
 Shape = Callable[[Obj, Emitter, str, "Dispatch"], bool]
