@@ -128,3 +128,15 @@ def test_an_undeclared_emission_fails_loudly(kb, declared_only, monkeypatch):
     monkeypatch.setitem(declared_only.DECLARED, "_rest_error", tuple(p for p in declared if p != "api.error_codes"))
     with pytest.raises(UndeclaredFact, match="_rest_error emitted 'api.error_codes'"):
         read_case([str(REPO / "tests" / "fixtures" / "shapes" / "rest-error-2308.json")], kb)
+
+
+def test_reading_with_a_kb_that_lacks_a_declared_fact_stops_as_a_broken_kb(tmp_path, monkeypatch):
+    """The declarations are checked against the loaded KB's vocabulary when reading starts."""
+    from rtms_doctor.errors import KnowledgeError
+    from rtms_doctor.ingest import read_case, shapes
+    from rtms_doctor.knowledge.load import load_knowledge
+
+    fresh = load_knowledge(cache=False)  # its own object: the once-per-KB check runs for it
+    monkeypatch.setitem(shapes.DECLARED, "_rest_error", shapes.DECLARED["_rest_error"] + ("api.error_kode",))
+    with pytest.raises(KnowledgeError, match="api.error_kode"):
+        read_case([str(REPO / "tests" / "fixtures" / "shapes" / "rest-error-2308.json")], fresh)
