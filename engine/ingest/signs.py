@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..knowledge.signs import CompiledSigns, Sign
+from ..knowledge.signs import NEGATION, CompiledSigns, PreparedSigns, Sign, prepare
 from ..knowledge.tokens import terms, tokens
 
 WORD = "word"  # the owner of a plain word of the post (not a sign)
@@ -26,45 +26,15 @@ class SignMatch:
     line: int
 
 
-_NEGATION = "\x00not"  # what every negation word reads as (no token holds a NUL)
+_NEGATION = NEGATION
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """The signs in the form match_signs walks: tokens with every negation word read as one,
-    and the candidates of a first token split into runs (literal, words) and say signs, in
-    by_first's order."""
-    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]]  # and their length
-    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]]  # and the tokens after the first
-
-
-_PREPARED: dict[int, tuple[CompiledSigns, _Prepared]] = {}
-
-
-def _prepared(compiled: CompiledSigns) -> _Prepared:
-    found = _PREPARED.get(id(compiled))
-    if found is not None and found[0] is compiled:
-        return found[1]
-    negations = compiled.negations
-
-    def canon(token: str) -> str:
-        return _NEGATION if token in negations else token
-    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]] = {}
-    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]] = {}
-    firsts = [(first, signs) for first, signs in compiled.by_first.items() if first not in negations]
-    # a negation word's candidates: every negation's signs, in the negations' order
-    firsts.append((_NEGATION, [s for n in negations for s in compiled.by_first.get(n, ())]))
-    for first, signs in firsts:
-        for sign in signs:
-            toks = tuple(canon(t) for t in sign.tokens)
-            if sign.kind == "say":
-                says.setdefault(first, []).append((sign, toks, frozenset(toks[1:])))
-            else:
-                runs.setdefault(first, []).append((sign, toks, len(toks)))
-    prepared = _Prepared(runs, says)
-    if len(_PREPARED) > 8:
-        _PREPARED.clear()
-    _PREPARED[id(compiled)] = (compiled, prepared)
+def _prepared(compiled: CompiledSigns) -> PreparedSigns:
+    """Built with the KB (knowledge/signs.py prepare); built here for a KB made without it."""
+    prepared = getattr(compiled, "prepared", None)
+    if prepared is None:
+        prepared = prepare(compiled.by_first, compiled.negations)
+        compiled.prepared = prepared
     return prepared
 
 

@@ -24,7 +24,37 @@ class Sign:
     negated: bool  # the sign itself holds a negation word
 
 
-@lazy_parts("signs", "by_first", "postings")  # only text is matched against them
+NEGATION = "\x00not"  # what every negation word reads as when matching (no token holds a NUL)
+
+
+@dataclass(frozen=True)
+class PreparedSigns:
+    """The signs in the form match_signs walks (ingest/signs.py): tokens with every negation word
+    read as one, and the candidates of a first token split into runs (literal, words) and say
+    signs, in by_first's order. Built with the KB and cached with it."""
+    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]]  # and their length
+    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]]  # and the tokens after the first
+
+
+def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> PreparedSigns:
+    def canon(token: str) -> str:
+        return NEGATION if token in negations else token
+    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]] = {}
+    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]] = {}
+    firsts = [(first, signs) for first, signs in by_first.items() if first not in negations]
+    # a negation word's candidates: every negation's signs, in the negations' order
+    firsts.append((NEGATION, [s for n in negations for s in by_first.get(n, ())]))
+    for first, signs in firsts:
+        for sign in signs:
+            toks = tuple(canon(t) for t in sign.tokens)
+            if sign.kind == "say":
+                says.setdefault(first, []).append((sign, toks, frozenset(toks[1:])))
+            else:
+                runs.setdefault(first, []).append((sign, toks, len(toks)))
+    return PreparedSigns(runs, says)
+
+
+@lazy_parts("signs", "by_first", "postings", "prepared")  # only text is matched against them
 @dataclass
 class CompiledSigns:
     policy: Any  # the SignsPolicy record
@@ -36,6 +66,7 @@ class CompiledSigns:
     # BM25 weight of each word (stem) in each cause's own description: title, summary, why and
     # signs; a post's score for a cause is the sum over its distinct words
     postings: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    prepared: PreparedSigns | None = None  # by_first as match_signs walks it
 
     def owners(self) -> set[str]:
         return {sign.owner for sign in self.signs}
@@ -82,7 +113,7 @@ def compile_signs(causes: dict[str, Any], policy: Any, symptom_labels: dict[str,
     for sign in signs:
         by_first.setdefault(sign.tokens[0], []).append(sign)
     return CompiledSigns(policy, signs, by_first, stop, negations, symptom_labels,
-                         _postings(causes, policy.similarity, stop))
+                         _postings(causes, policy.similarity, stop), prepare(by_first, negations))
 
 
 def _postings(causes: dict[str, Any], similarity: Any, stop: frozenset[str]) -> dict[str, tuple[tuple[str, float], ...]]:
