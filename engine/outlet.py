@@ -16,7 +16,6 @@ import io
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TextIO
 
@@ -85,7 +84,7 @@ def _by_line(text: str) -> str | None:
     credential = lowered is None or any(word in lowered for word in ("bearer", "basic", "digest"))
     if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest \
             or (credential and _JOINT_CREDENTIAL.search(rest)) \
-            or redact._SPELLED_MARK.search("\n" + redact.fold(rest)[0] + "\n"):
+            or redact.spelled_mark("\n" + redact.fold(rest)[0] + "\n"):
         return None
     token = redact._CASE.set((set(), set()))
     try:
@@ -225,6 +224,8 @@ def _break_is_safe(before: str, after: str) -> bool:
 
 def _write_atomic(path: Path, chunks: Iterable[str]) -> None:
     """Write cleaned CHUNKS to a temporary file beside PATH, then rename it to PATH."""
+    import tempfile  # only files written need it (~3 ms of a cold start that writes to stdout)
+
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".", prefix=".rtms-doctor-",
                                          suffix=".tmp", delete=False, newline="")
     try:

@@ -480,6 +480,13 @@ _EMAIL_SPELLED = cached_compile(
     r"(?:\.|\s?\[dot\]\s?|\s?\(dot\)\s?|\s+dot\s+)[^\W\d_]{2,24}\b")
 _PHONE_RUN = cached_compile(r"[+(]?\d[\d ().+-]{7,30}")
 _SPELLED_MARK = cached_compile(r"\[at\]|\(at\)|\{at\}|\sdot\s|\[dot\]|\(dot\)")
+_SPELLED_WORDS = ("[at]", "(at)", "{at}", "dot")  # every _SPELLED_MARK match holds one
+
+
+def spelled_mark(folded: str) -> bool:
+    """Whether folded text holds an obfuscated e-mail's mark ([at], (at), {at}, dot): the
+    substring test first, as the pattern has no literal prefix to search by."""
+    return any(word in folded for word in _SPELLED_WORDS) and bool(_SPELLED_MARK.search(folded))
 _PHONES = cached_compile(
     r"(?<![\w+.-])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\(?\d{1,4}\)?(?:[\s.-]\d{2,5})+"
     r"|00\d{1,3}\s\d{1,4}(?:\s\d{2,8})+"
@@ -491,7 +498,7 @@ _PHONES = cached_compile(
 def _personal(text: str) -> str:
     folded, where = fold(text)
     spans = _spans_near(_EMAIL_PLAIN, folded, ("@", "%40")) if "@" in folded or "%40" in folded else []
-    if _SPELLED_MARK.search(folded):
+    if spelled_mark(folded):
         for match in _EMAIL_SPELLED.finditer(folded):
             found = match.group(0)
             # "x at y.com" in prose needs a bracketed at or a spelled-out dot to count
