@@ -96,7 +96,7 @@ def iter_cases(paths: Iterable[str],
                     if files:
                         yield CaseInput(child.name, files, *_expected(child))
                 else:
-                    yield CaseInput(child.stem, (str(child),), _expected(path, child.stem))
+                    yield CaseInput(child.stem, (str(child),), *_expected(path, child.stem))
 
 
 # -- one worker's engine ----------------------------------------------------------------------
