@@ -95,7 +95,7 @@ def _old_discover(path: Path):
         if child.is_dir():
             yield CaseInput(child.name, _case_files(child), *_expected(child))
         else:
-            yield CaseInput(child.stem, (str(child),), _expected(path, child.stem))
+            yield CaseInput(child.stem, (str(child),), *_expected(path, child.stem))
 
 
 def test_store_refuses_two_cases_of_one_name(tmp_path):
