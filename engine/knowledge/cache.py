@@ -1,8 +1,9 @@
 """A pickled copy of the loaded knowledge base, so a cold start does not parse ~170 YAML files,
 made so that whoever can write the cache folder cannot make the tool run code.
 
-The key covers every file's path, size and modification time under kb/, rules/ and the
-engine's own code, the package version and the Python version; any change rebuilds. The cache lives in
+The key covers every file's path, size and modification time under kb/, rules/ and this
+package (engine/knowledge/, whose classes are pickled), the package version and the Python
+version; any change rebuilds. The cache lives in
 $RTMS_DOCTOR_CACHE, else $XDG_CACHE_HOME/rtms-doctor, else ~/.cache/rtms-doctor; when none is
 writable the KB is simply loaded every time. Set RTMS_DOCTOR_CACHE=off to disable it.
 
