@@ -86,25 +86,12 @@ def _by_line(text: str) -> str | None:
             or (credential and _JOINT_CREDENTIAL.search(rest)) \
             or redact.spelled_mark("\n" + redact.fold(rest)[0] + "\n"):
         return None
-    token = redact._CASE.set((set(), set()))
-    try:
-        done = rest
-        for index, (pattern, replacement) in enumerate(redact._PATTERNS):  # as redact_shapes does
-            if index != redact._NAME_VALUE and index != len(redact._PATTERNS) - 1:
-                done = redact._sub(index, pattern, redact._recording(pattern, replacement), done)
-        done = redact._personal(done)
-        scrubbed, masked = redact._CASE.get()  # type: ignore[misc]
-    finally:
-        redact._CASE.reset(token)
+    done, remembered = redact.shapes_apart(rest)
     lines = done.split("\n")
     if len(lines) != len(todo):
         return None
-    if scrubbed or masked:
-        case_scrubbed, case_masked = redact._sets()
-        case_scrubbed |= scrubbed
-        case_masked |= masked
     for i, line in zip(todo, lines):
-        if not (scrubbed or masked) and line == out[i] and len(_CLEAN_LINES) < _CLEAN_LINES_MAX:
+        if not remembered and line == out[i] and len(_CLEAN_LINES) < _CLEAN_LINES_MAX:
             _CLEAN_LINES.add(line)  # unchanged, nothing remembered: clean
         out[i] = line
     return "\n".join(out)

@@ -487,6 +487,8 @@ def spelled_mark(folded: str) -> bool:
     """Whether folded text holds an obfuscated e-mail's mark ([at], (at), {at}, dot): the
     substring test first, as the pattern has no literal prefix to search by."""
     return any(word in folded for word in _SPELLED_WORDS) and bool(_SPELLED_MARK.search(folded))
+
+
 _PHONES = cached_compile(
     r"(?<![\w+.-])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\(?\d{1,4}\)?(?:[\s.-]\d{2,5})+"
     r"|00\d{1,3}\s\d{1,4}(?:\s\d{2,8})+"
@@ -538,10 +540,32 @@ def redact_shapes(text: str) -> str:
     values read from the input, already redacted at ingest: only what is secret by its shape
     (PEM, JWT, credentials after Bearer/Basic, known token parameters, URL userinfo, webhook
     signatures, HMAC digests), personal data, and every value masked anywhere in this case."""
+    return scrub(_shapes_and_personal(text))
+
+
+def _shapes_and_personal(text: str) -> str:
+    """redact_shapes without its final scrub."""
     for index, (pattern, replacement) in enumerate(_PATTERNS):
         if index != _NAME_VALUE and index != len(_PATTERNS) - 1:
             text = _sub(index, pattern, _recording(pattern, replacement), text)
-    return scrub(_personal(text))
+    return _personal(text)
+
+
+def shapes_apart(text: str) -> tuple[str, bool]:
+    """(redact_shapes(text) without its final scrub, whether it remembered any value). The
+    values it masks are added to this case's secret set, as redact_shapes adds them; the flag
+    tells the outlet whether a line it saw unchanged is clean in any case (outlet._by_line)."""
+    token = _CASE.set((set(), set()))
+    try:
+        done = _shapes_and_personal(text)
+        scrubbed, masked = _CASE.get()  # type: ignore[misc]
+    finally:
+        _CASE.reset(token)
+    if scrubbed or masked:
+        case_scrubbed, case_masked = _sets()
+        case_scrubbed |= scrubbed
+        case_masked |= masked
+    return done, bool(scrubbed or masked)
 
 
 # -- big texts: a pattern runs only on the lines where it can match --------------------------------

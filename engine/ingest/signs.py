@@ -26,9 +26,6 @@ class SignMatch:
     line: int
 
 
-_NEGATION = NEGATION
-
-
 def _prepared(compiled: CompiledSigns) -> PreparedSigns:
     """Built with the KB (knowledge/signs.py prepare); built here for a KB made without it."""
     prepared = getattr(compiled, "prepared", None)
@@ -48,7 +45,7 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
     stop = compiled.stopwords
     prepared = _prepared(compiled)
     # tokens compared with == once every negation word reads as one ("never" meets "doesn't")
-    canon = [_NEGATION if tok in negations else tok for tok, _, _ in words]
+    canon = [NEGATION if tok in negations else tok for tok, _, _ in words]
     clauses = [clause for _, clause, _ in words]
     content = [i for i, (tok, _, _) in enumerate(words) if tok not in stop or tok in negations]
     found: dict[tuple[str, str], SignMatch] = {}
@@ -58,7 +55,7 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
         for j in range(start - 1, max(-1, start - 1 - NEGATION_REACH), -1):
             if clauses[j] != clause:
                 return False
-            if canon[j] is _NEGATION:
+            if canon[j] is NEGATION:
                 return True
         return False
 
