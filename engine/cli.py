@@ -6,6 +6,13 @@ No traceback reaches the user: every failure becomes one clear line on stderr.
 from __future__ import annotations
 
 import gc
+
+from . import code_cache, regex_cache
+
+# before the imports below: they compile ~60 patterns and define ~30 dataclasses
+regex_cache.route_all_compiles()
+code_cache.route_dataclass_exec()
+
 import json
 import os
 import sys
@@ -662,9 +669,8 @@ def entry() -> None:
         code = 0
     except SystemExit as exc:
         code = _status(exc.code)
-    from . import regex_cache
-
     regex_cache.save()  # os._exit skips atexit
+    code_cache.save()
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:

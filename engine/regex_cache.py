@@ -19,7 +19,7 @@ from __future__ import annotations
 import atexit
 import re
 import sys
-from typing import Any
+from typing import Any, Callable
 
 try:  # the internals this relies on; without them everything compiles as usual
     import _sre
@@ -46,6 +46,12 @@ def cached_compile(pattern: str, flags: int | re.RegexFlag = 0) -> re.Pattern[st
     flags = int(flags)
     if _sre is None or not isinstance(pattern, str) or flags & re.DEBUG:
         return re.compile(pattern, flags)
+    return _from_store(pattern, flags, re.compile)
+
+
+def _from_store(pattern: str, flags: int, compile_as_usual: Callable[[str, int], Any]) -> Any:
+    """The pattern from its stored program; else compiled from its parse tree, checked
+    against COMPILE_AS_USUAL and remembered."""
     programs = _programs if _programs is not None else _load()
     key = (pattern, flags)
     program = programs.get(key)
@@ -57,10 +63,34 @@ def cached_compile(pattern: str, flags: int | re.RegexFlag = 0) -> re.Pattern[st
     tree = _parser.parse(pattern, flags)  # raises re.error as re.compile does
     program = program_of(tree, flags)
     compiled = from_program(pattern, program) if program is not None else None
-    if compiled is None or compiled != re.compile(pattern, flags):  # Pattern == compares the code
-        return re.compile(pattern, flags)  # pragma: no cover - internals changed
+    usual = compile_as_usual(pattern, flags)
+    if compiled is None or compiled != usual:  # Pattern == compares the code
+        return usual  # pragma: no cover - internals changed
     _remember(programs, key, program)  # type: ignore[arg-type]
     return compiled
+
+
+_usual_compile: Callable[..., Any] | None = None
+
+
+def route_all_compiles() -> None:
+    """From now on every str pattern this process compiles (the standard library's, click's
+    and Jinja2's at import, not only ours) comes from the store: at a cold start they are
+    ~60 more patterns. re.compile caches as ever; only its last step, re._compiler.compile,
+    is routed here. For the console script only (cli.py), never for a library caller."""
+    global _usual_compile
+    if _sre is None or _usual_compile is not None:
+        return
+    _usual_compile = _compiler.compile
+    _compiler.compile = _routed_compile
+
+
+def _routed_compile(pattern: Any, flags: int = 0) -> Any:
+    usual = _usual_compile
+    assert usual is not None
+    if not isinstance(pattern, str) or type(flags) is not int or flags & re.DEBUG:
+        return usual(pattern, flags)
+    return _from_store(pattern, flags, usual)
 
 
 def program_of(tree: Any, flags: int) -> Program | None:

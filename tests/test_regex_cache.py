@@ -99,3 +99,29 @@ def test_bad_patterns_raise_as_re_compile_does(fresh_cache):
 def test_phrase_programs_use_the_same_form(fresh_cache):
     data, _ = literals.program(r"\bno (audio|video)\b")
     assert literals.from_program(r"\bno (audio|video)\b", data) == re.compile(r"\bno (audio|video)\b", re.I)
+
+
+def test_routed_compiles_give_what_re_compile_gives(fresh_cache, monkeypatch):
+    """route_all_compiles (the console script's: click's, Jinja2's and the standard library's
+    patterns from the store too): re.compile's results stay equal, its own cache still works,
+    bytes patterns and parsed patterns (re.Scanner) pass through."""
+    import re._compiler as sre_compiler
+
+    monkeypatch.setattr(sre_compiler, "compile", sre_compiler.compile)  # undone after the test
+    monkeypatch.setattr(regex_cache, "_usual_compile", None)
+    regex_cache.route_all_compiles()
+    fresh = [(p + r"(?#routed)", f) for p, f in SAMPLES]  # not yet in re's own cache
+    usual = [regex_cache._usual_compile(p, int(f)) for p, f in fresh]
+    for (pattern, flags), expected in zip(fresh, usual):
+        _same(re.compile(pattern, flags), expected)
+    assert set(regex_cache._programs) >= {(p, int(f)) for p, f in fresh}
+    regex_cache.save()
+    regex_cache._programs = None  # as a new process
+    re.purge()
+    for (pattern, flags), expected in zip(fresh, usual):
+        _same(re.compile(pattern, flags), expected)
+    assert re.compile(rb"\d+(?#routed)").findall(b"a12b3") == [b"12", b"3"]
+    scanner = re.Scanner([(r"\d+", lambda s, t: int(t)), (r"\s+", None)])
+    assert scanner.scan("1 22 333") == ([1, 22, 333], "")
+    with pytest.raises(re.error):
+        re.compile("(unclosed(?#routed)")
