@@ -5,7 +5,7 @@ and compiles it with `exec` every time the module is imported: a cold `diagnose`
 dataclasses and compiled ~145 such functions, ~5-8 ms of its ~100 ms budget. The compiled
 code objects are plain data to `marshal`; they are kept beside the KB cache and executed
 straight away on the next run. The functions made are the same: the same source, compiled by
-the same interpreter (the file name carries its cache tag and bytecode magic number).
+the same interpreter (the file name carries its cache tag and exact version).
 
 How: `dataclasses` calls the builtin `exec` by its global name (3.11, 3.12 and 3.13 alike), so
 a module attribute `exec` in `dataclasses` takes the call. Only a source string is looked up;
@@ -20,14 +20,13 @@ usual.
 from __future__ import annotations
 
 import builtins
-import importlib.util
 import sys
 from types import CodeType
 from typing import Any
 
 MAGIC = b"rtms-doctor-code-cache/1\n"
 MAX_ENTRIES = 2000  # the methods of edited classes are dropped past this
-_TAG = f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
+_TAG = f"{sys.implementation.cache_tag}-{sys.hexversion:x}"  # bytecode differs between releases
 
 _codes: dict[str, CodeType] | None = None  # loaded on the first exec
 _added = False
