@@ -20,29 +20,6 @@ class Holder:
     extra: list[str] = field(default_factory=list)
 
 
-@lazy_parts("items", "index", together=True)
-@dataclass
-class Together:
-    name: str
-    items: list[list[int]]
-    index: dict[int, list[int]]
-
-
-def test_parts_packed_together_share_their_objects_and_load_at_once():
-    items = [[i, i * i] for i in range(50)]
-    holder = Together("t", items, {row[0]: row for row in items})
-    copy = pickle.loads(pickle.dumps(holder))
-    assert list(copy.__dict__["_packed"]) == ["\x00items+index"] and copy.name == "t"
-    assert copy.index[7] == [7, 49]
-    assert not copy.__dict__["_packed"] and copy.items == items  # both loaded by the first access
-    assert copy.index[7] is copy.items[7]  # one object, as before pickling
-    assert copy == holder
-    again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(holder))))  # never read: passed on
-    assert again == holder and again.items[3] is again.index[3]
-    with pytest.raises(AttributeError):
-        copy.nothing_here  # noqa: B018
-
-
 def test_a_lazy_part_loads_on_first_access_and_equals_the_original():
     holder = Holder(1, list(range(100)), {"a": 1}, ["x"])
     copy = pickle.loads(pickle.dumps(holder))

@@ -26,13 +26,8 @@ class _Packed:
         return (_Packed, (self.data,))
 
 
-def lazy_parts(*names: str, together: bool = False) -> Callable[[type[T]], type[T]]:
-    """Class decorator (put it above @dataclass): the named attributes load on first access.
-
-    together=True packs them in one pickle, read whole on the first access to any: parts that
-    share objects (the signs, their index by first token, their prepared form) then store and
-    rebuild each shared object once instead of once per part."""
-    group = "\x00" + "+".join(names)  # the key of the one packed pickle when together
+def lazy_parts(*names: str) -> Callable[[type[T]], type[T]]:
+    """Class decorator (put it above @dataclass): the named attributes load on first access."""
 
     def decorate(cls: type[T]) -> type[T]:
         for name in names:  # a class-level default would hide the missing instance attribute
@@ -42,13 +37,6 @@ def lazy_parts(*names: str, together: bool = False) -> Callable[[type[T]], type[
         def __getstate__(self: Any) -> dict[str, Any]:
             state = dict(self.__dict__)
             packed = state.pop("_packed", {})
-            if together:
-                if all(name in state for name in names):
-                    parts = {name: state.pop(name) for name in names}
-                    state[group] = _Packed(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
-                elif group in packed:  # never read in this process: passed on as it came
-                    state[group] = packed[group]
-                return state
             for name in names:
                 if name in state:
                     state[name] = _Packed(pickle.dumps(state[name], protocol=pickle.HIGHEST_PROTOCOL))
@@ -63,19 +51,15 @@ def lazy_parts(*names: str, together: bool = False) -> Callable[[type[T]], type[
 
         def __getattr__(self: Any, name: str) -> Any:  # only called for a missing attribute
             packed = self.__dict__.get("_packed")
-            key = group if together and name in names else name
-            if packed is None or key not in packed:
+            if packed is None or name not in packed:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
             paused = gc.isenabled()
             gc.disable()  # thousands of objects that live as long as the KB: nothing to collect
             try:
-                value = pickle.loads(packed.pop(key).data)
+                value = pickle.loads(packed.pop(name).data)
             finally:
                 if paused:
                     gc.enable()
-            if together:
-                self.__dict__.update(value)
-                return value[name]
             self.__dict__[name] = value
             return value
 

@@ -54,7 +54,7 @@ def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> Prepa
     return PreparedSigns(runs, says)
 
 
-@lazy_parts("signs", "by_first", "postings", "prepared", together=True)  # only text is matched against them
+@lazy_parts("signs", "by_first", "postings", "prepared")  # only text is matched against them
 @dataclass
 class CompiledSigns:
     policy: Any  # the SignsPolicy record
