@@ -97,3 +97,37 @@ def test_synthetic_kb_of_more_than_1000_rules():
     assert result["paths"] > 252
     assert result["max_fired"] > 64  # one case satisfied more rules than one ruleset could hold
     assert result["mismatches"] == 0, result
+
+
+def test_a_shard_registers_as_durable_would_register_its_definition():
+    """DurableEvaluator hands durable_rules each shard's engine text (no JSON round trip):
+    that text is what durable's own Ruleset makes from the definition, and a shard
+    registered either way fires the same rules on the real KB's rule cases."""
+    from durable import engine as durable
+
+    from rtms_doctor.knowledge.load import load_knowledge
+    from rtms_doctor.reasoning.durable_engine import DurableEvaluator
+
+    kb = load_knowledge()
+    for shard in kb.shards:
+        definition = {name: shard.rule_definition(name) for name in shard.actions}
+        assert all(rule.pop("run") == name for name, rule in definition.items())
+        assert shard.engine_json == json.dumps(definition, ensure_ascii=False)
+    shard = kb.shards[0]
+    fired: dict[str, set[str]] = {"ours": set(), "durable": set()}
+    ours = DurableEvaluator([shard], eager=True)
+    assert isinstance(ours._host.get_ruleset(shard.name), durable.Ruleset)
+    theirs = DurableEvaluator([shard], eager=False)
+    theirs._host.register_rulesets({shard.name: {n: shard.rule_definition(n) for n in shard.actions}})
+    theirs._registered.add(shard.name)
+    from rtms_doctor.knowledge.case import FactSet, observations_from_case
+
+    rules = {r.id: r for r in kb.rules}
+    for rule_id in shard.rule_ids:
+        for case in rules[rule_id].cases:
+            found = FactSet(kb.schema)
+            found.extend(observations_from_case(case.facts, kb.schema, rule_id))
+            facts = found.resolve().normalized()
+            fired["ours"] |= ours.fired(facts)
+            fired["durable"] |= theirs.fired(facts)
+    assert fired["ours"] == fired["durable"] and fired["ours"]

@@ -41,7 +41,7 @@ def test_second_load_comes_from_the_cache_and_equals_the_first(draft: Roots) -> 
     second = load_knowledge(draft)
     assert len(_pickles(draft)) == 1
     assert [r.id for r in second.rules] == [r.id for r in first.rules]
-    assert [s.definition_json for s in second.shards] == [s.definition_json for s in first.shards]
+    assert [s.engine_json for s in second.shards] == [s.engine_json for s in first.shards]
     assert [r.cases for r in second.rules] == [r.cases for r in first.rules]
     assert second.version == first.version
 

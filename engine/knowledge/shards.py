@@ -26,15 +26,21 @@ class Shard:
     count_keys: tuple[str, ...]  # list paths whose length is needed (not_contains)
     # text and bit tests computed in Python, seen by the engine under these feature keys
     computed: tuple[tuple[str, C.Leaf], ...]
-    # the ruleset as JSON: register_rulesets mutates what it is given, so each registration
-    # parses a fresh copy
-    definition_json: str
+    # the ruleset as the text durable_rules' engine compiles (what its Ruleset would make with
+    # json.dumps of the definition once each rule's "run" is taken out): registering a shard
+    # hands it over as it is, with no JSON round trip. Each rule's action is named by its id.
+    engine_json: str
     paths: frozenset[str]  # every fact path any of its rules reads
     fires_on_nothing: bool  # some rule holds on an empty case (absence only): never skip
 
     def rule_definition(self, rule_id: str) -> dict[str, Any]:
-        """One rule's durable_rules definition (a fresh copy)."""
-        return json.loads(self.definition_json)[rule_id]
+        """One rule's durable_rules definition (a fresh copy), its action named by its id."""
+        return {**json.loads(self.engine_json)[rule_id], "run": rule_id}
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The names of the shard's rules, each also the name of its action."""
+        return (*self.rule_ids, SENTINEL)
 
 
 def plan_shards(rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms") -> list[Shard]:
@@ -77,10 +83,10 @@ def _make_shard(name: str, rules: list[tuple[str, C.Cond]]) -> Shard:
             if leaf.op == "not_contains":
                 counts[leaf.path] = None
         pattern = {"$and": [dict(GUARD), C.to_durable(cond)]}
-        definition[rule_id] = {"all": [{"m": pattern}], "run": rule_id}
-    definition[SENTINEL] = {"all": [{"m": dict(GUARD)}], "run": SENTINEL}
+        definition[rule_id] = {"all": [{"m": pattern}]}
+    definition[SENTINEL] = {"all": [{"m": dict(GUARD)}]}
     paths = frozenset(p for _, cond in rules for p in cond.paths())
     fires_on_nothing = any(C.evaluate(cond, {}) is C.Truth.TRUE for _, cond in rules)
     return Shard(name, tuple(r for r, _ in rules), tuple(keys), tuple(counts),
-                 tuple(sorted(computed.items())), json.dumps(definition), paths,
+                 tuple(sorted(computed.items())), json.dumps(definition, ensure_ascii=False), paths,
                  fires_on_nothing)
