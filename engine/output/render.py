@@ -232,19 +232,30 @@ class Renderer:
         return {"group": False, "id": r.cause.id, "title": r.cause.title,
                 "by": [self._evidence(o, diagnosis) for o in r.excluding]}
 
-    def _missing(self, r: CauseResult, diagnosis: Diagnosis) -> list[str]:
+    def _missing(self, r: CauseResult, diagnosis: Diagnosis, unknown: list[Any] | None = None) -> list[str]:
+        """The facts the cause's undecided rules (UNKNOWN: r.unknown, when not given) still need."""
         normalized = diagnosis.facts.normalized()
         paths: dict[str, None] = {}
-        for rule in r.unknown:
+        for rule in r.unknown if unknown is None else unknown:
             for path in rule.paths:  # C.unknown_paths(rule.condition, normalized), in its order
                 if path not in normalized:
                     paths[path] = None
         return list(paths)
 
     def _unchecked(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
-        doctor_top = [r for r in diagnosis.causes if r.status == "cannot_tell" and r.unknown]
-        return [{"id": r.cause.id, "title": r.cause.title, "missing": self._missing(r, diagnosis)[:4]}
-                for r in doctor_top[:TABLE_ROWS]]
+        """The first TABLE_ROWS causes that cannot tell for want of facts: r.unknown is worked
+        out cause by cause, and only until the section is full (a post leaves ~90 undecided)."""
+        out: list[dict[str, Any]] = []
+        for r in diagnosis.causes:
+            if len(out) == TABLE_ROWS:
+                break
+            if r.status != "cannot_tell":
+                continue
+            unknown = r.unknown
+            if unknown:
+                out.append({"id": r.cause.id, "title": r.cause.title,
+                            "missing": self._missing(r, diagnosis, unknown)[:4]})
+        return out
 
     def _question(self, q) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         spec = self.kb.schema[q.path]
