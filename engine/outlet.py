@@ -61,6 +61,23 @@ _CLEAN_LINES_MAX = 20_000
 # a line ending in a credential word (then a colon or spaces): Bearer/Basic/Digest may take
 # its credential from the next line, so that text goes through the whole-text path
 _JOINT_CREDENTIAL = cached_compile(r"(?i)(?:bearer|basic|digest):?[^\S\n]*(?:\n|\Z)")
+_CREDENTIAL_WORDS = ("bearer", "basic", "digest")
+
+
+def _ends_in_credential_word(lowered: str) -> bool:
+    """_JOINT_CREDENTIAL.search(text) for a text whose redact._lowered form is LOWERED: a line
+    ending in a credential word, a colon maybe, then white space. The regex, which has no
+    literal to look for first, tries every position; this looks only where the words stand."""
+    for word in _CREDENTIAL_WORDS:
+        i = lowered.find(word)
+        while i >= 0:
+            end = lowered.find("\n", i)
+            tail = lowered[i + len(word):end if end >= 0 else len(lowered)]
+            tail = tail[1:] if tail[:1] == ":" else tail
+            if not tail or tail.isspace():  # isspace is the regex's \s (the tail holds no line break)
+                return True
+            i = lowered.find(word, i + 1)
+    return False
 
 
 def _by_line(text: str) -> str | None:
@@ -81,9 +98,8 @@ def _by_line(text: str) -> str | None:
         return text
     rest = "\n".join(out[i] for i in todo)
     lowered = redact._lowered(rest)  # a credential word can only match where it stands lowered
-    credential = lowered is None or any(word in lowered for word in ("bearer", "basic", "digest"))
-    if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest \
-            or (credential and _JOINT_CREDENTIAL.search(rest)) \
+    joint = _JOINT_CREDENTIAL.search(rest) if lowered is None else _ends_in_credential_word(lowered)
+    if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest or joint \
             or redact.spelled_mark("\n" + redact.fold(rest)[0] + "\n"):
         return None
     done, remembered = redact.shapes_apart(rest)

@@ -73,3 +73,15 @@ _PIECES = st.sampled_from(["Bearer", "basic", "Digest", ":", " ", "\n", "\t", "a
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_random_texts_cleaned_as_a_whole(text: str) -> None:
     _same(text)
+
+
+_CREDENTIAL_PIECES = st.sampled_from(["Bearer", "BASIC", "dIgEsT", "bearer", "basic", "digest", ":", "::", " ", "\t",
+                                      "\n", "\u00a0", "\u2028", "\u3000", "\x0b", "x", "Basics", "ſ", "ı", "İ", "K"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_CREDENTIAL_PIECES, max_size=12).map("".join))
+def test_credential_word_at_a_line_end_is_found_as_the_regex_finds_it(text: str) -> None:
+    lowered = redact._lowered(text)
+    if lowered is not None:  # _by_line uses the regex itself when there is no lowered form
+        assert outlet._ends_in_credential_word(lowered) == bool(outlet._JOINT_CREDENTIAL.search(text))
