@@ -125,7 +125,9 @@ class Renderer:
             "schema": SCHEMA_VERSION,
             "kb_version": self.kb.version,
             "differential": differential,
-            "findings": [self._finding(ranked.index(r) + 1, r, diagnosis) for r in shown],
+            # ranks by position (list.index compared whole CauseResults field by field)
+            "findings": [self._finding(i + 1, r, diagnosis) for i, r in enumerate(ranked)
+                         if r.status in ("likely", "possible")],
             "ruled_out": _group_by_one_fact([self._ruled_out(r, diagnosis) for r in diagnosis.by_status("ruled_out")]),
             "unchecked": self._unchecked(diagnosis),
             "questions": [self._question(q) for q in diagnosis.questions],
