@@ -16,6 +16,7 @@ from ..knowledge import conditions as C
 from ..reasoning.diagnosis import CauseResult, Diagnosis
 from ..knowledge.load import KnowledgeBase
 from ..regex_cache import cached_compile
+from .cause_text import TEMPLATE as CAUSE_TEMPLATE, CauseTexts
 
 SCHEMA_VERSION = "rtms-doctor/diagnosis/v1"
 STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cannot tell",
@@ -93,6 +94,7 @@ def _bytecode_cache():  # type: ignore[no-untyped-def]
 class Renderer:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
+        self._cause_texts: CauseTexts | None = None
 
     @cached_property
     def env(self):  # type: ignore[no-untyped-def]
@@ -220,15 +222,22 @@ class Renderer:
     def _finding(self, rank: int, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
         cause = r.cause
         row = self._row(rank, r)
+        parts = self.cause_parts(cause.id)
         row.update({
-            "summary": cause.summary, "why": cause.why,
+            "summary": cause.summary, "why": parts["why"],
             "evidence": self._all_evidence(r, diagnosis),
-            "remediation": [_step(s) for s in cause.remediation],
-            "references": [dict(ref) for ref in cause.references],
+            "remediation": parts["remediation"],
+            "references": parts["references"],
             "prior": cause.prior, "score": round(r.score, 3), "evidence_total": round(r.evidence, 3),
             "missing": self._missing(r, diagnosis),
         })
         return row
+
+    def cause_parts(self, cause_id: str) -> dict[str, Any]:
+        """What a finding shows of its cause's own text (the macros of report-cause.md.j2 read it)."""
+        cause = self.kb.causes[cause_id]
+        return {"why": cause.why, "remediation": [_step(s) for s in cause.remediation],
+                "references": [dict(ref) for ref in cause.references]}
 
     def _ruled_out(self, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
         return {"group": False, "id": r.cause.id, "title": r.cause.title,
@@ -278,7 +287,15 @@ class Renderer:
         return self.markdown(diagnosis)
 
     def markdown(self, diagnosis: Diagnosis) -> str:
-        return self.env.get_template("report.md.j2").render(v=self.view(diagnosis))
+        return self.env.get_template("report.md.j2").render(v=self.view(diagnosis), kb_text=self.cause_texts())
+
+    def cause_texts(self) -> CauseTexts:
+        """The findings' cause texts, laid out once per cause while report-cause.md.j2 stays
+        the same template (Jinja hands out a new one after an edit)."""
+        template = self.env.get_template(CAUSE_TEMPLATE)
+        if self._cause_texts is None or self._cause_texts.template is not template:
+            self._cause_texts = CauseTexts(template, self.cause_parts)
+        return self._cause_texts
 
     def reply(self, diagnosis: Diagnosis, style: str = "discourse") -> str:
         return self.env.get_template("reply.md.j2").render(v=self.view(diagnosis),
