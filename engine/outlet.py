@@ -105,8 +105,8 @@ def _by_line(text: str) -> str | None:
     todo = [i for i, line in enumerate(out) if line not in _CLEAN_LINES]
     if not todo:
         return text
-    cells = {i: out[i].split(_CELL) for i in todo}
-    unknown = list(dict.fromkeys(cell for i in todo for cell in cells[i] if cell not in _CLEAN_LINES))
+    cells = [(i, out[i].split(_CELL)) for i in todo]
+    unknown = list(dict.fromkeys(cell for _, row in cells for cell in row if cell not in _CLEAN_LINES))
     if not unknown:  # every cell known clean: so are their lines
         return text
     rest = "\n".join(unknown)
@@ -119,13 +119,16 @@ def _by_line(text: str) -> str | None:
     pieces = done.split("\n")
     if len(pieces) != len(unknown):
         return None
-    cleaned = dict(zip(unknown, pieces))
+    changed = {piece: result for piece, result in zip(unknown, pieces) if result != piece}
     if not remembered:
-        for piece, result in cleaned.items():
-            if result == piece and len(_CLEAN_LINES) < _CLEAN_LINES_MAX:
+        for piece in unknown:
+            if piece not in changed and len(_CLEAN_LINES) < _CLEAN_LINES_MAX:
                 _CLEAN_LINES.add(piece)  # unchanged, nothing remembered: clean
-    for i in todo:
-        out[i] = _CELL.join(cleaned.get(cell, cell) for cell in cells[i])
+    if not changed:
+        return text
+    for i, row in cells:
+        if any(cell in changed for cell in row):
+            out[i] = _CELL.join(changed.get(cell, cell) for cell in row)
     return "\n".join(out)
 
 
