@@ -246,12 +246,9 @@ class Renderer:
     def _missing(self, r: CauseResult, diagnosis: Diagnosis, unknown: list[Any] | None = None) -> list[str]:
         """The facts the cause's undecided rules (UNKNOWN: r.unknown, when not given) still need."""
         normalized = diagnosis.facts.normalized()
-        paths: dict[str, None] = {}
-        for rule in r.unknown if unknown is None else unknown:
-            for path in rule.paths:  # C.unknown_paths(rule.condition, normalized), in its order
-                if path not in normalized:
-                    paths[path] = None
-        return list(paths)
+        # C.unknown_paths(rule.condition, normalized) of each rule, in its order, once each
+        return list(dict.fromkeys(path for rule in (r.unknown if unknown is None else unknown)
+                                  for path in rule.paths if path not in normalized))
 
     def _unchecked(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
         """The first TABLE_ROWS causes that cannot tell for want of facts: r.unknown is worked
