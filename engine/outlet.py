@@ -54,8 +54,9 @@ def clean(text: str) -> str:
 # Lines (and table cells, see _CELL) that strip_controls and redact_shapes (but for its final
 # scrub) leave as they are and that remember no value: most of a report is the knowledge
 # base's own text, the same in every case, so each such line is checked once per process.
-# Only lines that come out unchanged are kept, so nothing here is more than what has already been written out. Bounded: once full,
-# it keeps what it has (the knowledge base's lines come first) and adds nothing.
+# Only lines that come out unchanged are kept, so nothing here is more than what has already
+# been written out. Bounded: once full, it keeps what it has (the knowledge base's lines come
+# first) and adds nothing.
 _CLEAN_LINES: set[str] = set()
 _CLEAN_LINES_MAX = 20_000
 # a line ending in a credential word (then a colon or spaces): Bearer/Basic/Digest may take
