@@ -51,49 +51,85 @@ def clean(text: str) -> str:
     return redact_shapes(strip_controls(text)).encode("utf-8", "replace").decode("utf-8")
 
 
-# Lines that strip_controls and redact_shapes (but for its final scrub) leave as they are and
-# that remember no value: most of a report is the knowledge base's own text, the same in every
-# case, so each such line is checked once per process. Only lines that come out unchanged are
-# kept, so nothing here is more than what has already been written out. Bounded: once full,
-# it keeps what it has (the knowledge base's lines come first) and adds nothing.
+# Lines (and table cells, see _CELL) that strip_controls and redact_shapes (but for its final
+# scrub) leave as they are and that remember no value: most of a report is the knowledge
+# base's own text, the same in every case, so each such line is checked once per process.
+# Only lines that come out unchanged are kept, so nothing here is more than what has already
+# been written out. Bounded: once full, it keeps what it has (the knowledge base's lines come
+# first) and adds nothing.
 _CLEAN_LINES: set[str] = set()
 _CLEAN_LINES_MAX = 20_000
 # a line ending in a credential word (then a colon or spaces): Bearer/Basic/Digest may take
 # its credential from the next line, so that text goes through the whole-text path
 _JOINT_CREDENTIAL = cached_compile(r"(?i)(?:bearer|basic|digest):?[^\S\n]*(?:\n|\Z)")
+_CREDENTIAL_WORDS = ("bearer", "basic", "digest")
+
+
+def _ends_in_credential_word(lowered: str) -> bool:
+    """_JOINT_CREDENTIAL.search(text) for a text whose redact._lowered form is LOWERED: a line
+    ending in a credential word, a colon maybe, then white space. The regex, which has no
+    literal to look for first, tries every position; this looks only where the words stand."""
+    for word in _CREDENTIAL_WORDS:
+        i = lowered.find(word)
+        while i >= 0:
+            end = lowered.find("\n", i)
+            tail = lowered[i + len(word):end if end >= 0 else len(lowered)]
+            tail = tail[1:] if tail[:1] == ":" else tail
+            if not tail or tail.isspace():  # isspace is the regex's \s (the tail holds no line break)
+                return True
+            i = lowered.find(word, i + 1)
+    return False
+
+
+# Table cells: a line is cleaned cell by cell, cut where it holds " | " (the report's table
+# rows, whose cells recur across cases where the rows do not). No pattern of redact_shapes or
+# _personal starts with a space or a bar, ends with a space, or has a character class that
+# holds both a space and a bar (only the PEM block's, which goes whole): so no match touches
+# " | "; and each of their lookarounds reads a space as it reads a line break.
+_CELL = " | "
 
 
 def _by_line(text: str) -> str | None:
-    """redact_shapes(strip_controls(text)) without its final scrub, worked out line by line,
-    or None where that could differ from the whole-text pass: a control character or carriage
-    return (strip_controls' sequences run across lines), a PEM block (spans lines), a line
-    ending in a credential word, or an obfuscated e-mail mark (its spaces may be newlines).
+    """redact_shapes(strip_controls(text)) without its final scrub, worked out line by line
+    (and cell by cell, see _CELL), or None where that could differ from the whole-text pass: a
+    control character or carriage return (strip_controls' sequences run across lines), a PEM
+    block (spans lines), a line ending in a credential word, or an obfuscated e-mail mark (its
+    spaces may be newlines).
     Every other pattern of redact_shapes and _personal consumes no newline and treats one as
     it treats the start or end of the text, and the replacements hold none, so each line comes
     out as it would from the whole text; the values a line's matches remember are the same
-    too (they depend on the match alone) and are added to the case's secret set. The lines
-    not known clean go through those patterns together, joined again by newlines."""
+    too (they depend on the match alone) and are added to the case's secret set. The pieces
+    not known clean go through those patterns together, once each, joined by newlines."""
     from .ingest import redact
 
     out = text.split("\n")
     todo = [i for i, line in enumerate(out) if line not in _CLEAN_LINES]
     if not todo:
         return text
-    rest = "\n".join(out[i] for i in todo)
+    cells = [(i, out[i].split(_CELL)) for i in todo]
+    unknown = list(dict.fromkeys(cell for _, row in cells for cell in row if cell not in _CLEAN_LINES))
+    if not unknown:  # every cell known clean: so are their lines
+        return text
+    rest = "\n".join(unknown)
     lowered = redact._lowered(rest)  # a credential word can only match where it stands lowered
-    credential = lowered is None or any(word in lowered for word in ("bearer", "basic", "digest"))
-    if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest \
-            or (credential and _JOINT_CREDENTIAL.search(rest)) \
+    joint = _JOINT_CREDENTIAL.search(rest) if lowered is None else _ends_in_credential_word(lowered)
+    if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest or joint \
             or redact.spelled_mark("\n" + redact.fold(rest)[0] + "\n"):
         return None
     done, remembered = redact.shapes_apart(rest)
-    lines = done.split("\n")
-    if len(lines) != len(todo):
+    pieces = done.split("\n")
+    if len(pieces) != len(unknown):
         return None
-    for i, line in zip(todo, lines):
-        if not remembered and line == out[i] and len(_CLEAN_LINES) < _CLEAN_LINES_MAX:
-            _CLEAN_LINES.add(line)  # unchanged, nothing remembered: clean
-        out[i] = line
+    changed = {piece: result for piece, result in zip(unknown, pieces) if result != piece}
+    if not remembered:
+        for piece in unknown:
+            if piece not in changed and len(_CLEAN_LINES) < _CLEAN_LINES_MAX:
+                _CLEAN_LINES.add(piece)  # unchanged, nothing remembered: clean
+    if not changed:
+        return text
+    for i, row in cells:
+        if any(cell in changed for cell in row):
+            out[i] = _CELL.join(changed.get(cell, cell) for cell in row)
     return "\n".join(out)
 
 

@@ -24,6 +24,15 @@ ACROSS_LINES = [
     "call +1 415 555 0100\nnow", "?token=abc123def\nnext", "https://user:pa55word@example.com/x\nhttps://ok",
     "plain line\nanother plain line\n", "café — naïve ＠ line\nｓｅｃｒｅｔ=Ab3dEf9hIj2kLm",
 ]
+# a secret's parts in two table cells, or a bar inside a value
+ACROSS_CELLS = [
+    "| `x` | Bearer | abcdef12345678 |", "| a | ?token=abc123|def456 | b |", "?token=abc123 | def456",
+    "| https://user | pa55word@example.com |", "https://us|er:pa55word@example.com | x", "bob | [at] example.com",
+    "bob [at] example | dot com", "| +1 415 | 555 0100 |", "+1 415 555 0100 | 2", "| eyJabcdef.ghijkl | .mnopqr |",
+    "v0= | " + "a" * 64, "| " + "f" * 64 + " | " + "e" * 64 + " |", "Basic: | dXNlcjpwYXNzd29yZDEyMw==",
+    "bob@ | example.com", "| bob@example.com | x |", "a |  | b | | c", " | ", "|||", "x | y\ny | x",
+    "-----BEGIN KEY----- | abc | -----END KEY-----", "| mail bob at example\u00a0|\u00a0dot com |",
+]
 
 
 def _whole(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
@@ -54,6 +63,14 @@ def test_values_split_across_lines(text: str) -> None:
     _same(text)
 
 
+@pytest.mark.parametrize("text", ACROSS_CELLS)
+def test_values_split_across_table_cells(text: str) -> None:
+    _same(text)
+    for cell in text.replace("\n", " | ").split(" | "):  # each cell already seen (and cached) alone
+        outlet.clean(cell)
+    _same(text)
+
+
 @pytest.mark.parametrize("text", ACROSS_LINES)
 def test_secret_known_to_the_case_is_scrubbed_from_cached_lines(text: str) -> None:
     line = "the value Zx9Qw8Er7Ty6 came back"
@@ -66,10 +83,23 @@ def test_secret_known_to_the_case_is_scrubbed_from_cached_lines(text: str) -> No
 _PIECES = st.sampled_from(["Bearer", "basic", "Digest", ":", " ", "\n", "\t", "at", "dot", "[at]", "(dot)", "@",
                            "example.com", "bob", "token=", "?", "&", "https://", "u:p@", "v0=", "eyJ", ".",
                            "Ab3dEf9hIj2kLm0pQ", "a" * 64, "f" * 64, "+1 415 555 0100", "\x1b[31m", "\r", "ＡＢ", "ı",
-                           "-----BEGIN KEY-----", "-----END KEY-----", "secret", "=", "%40", "Kelvin\u212a"])
+                           "-----BEGIN KEY-----", "-----END KEY-----", "secret", "=", "%40", "Kelvin\u212a",
+                           " | ", "|", "| `", "` |"])
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_random_texts_cleaned_as_a_whole(text: str) -> None:
     _same(text)
+
+
+_CREDENTIAL_PIECES = st.sampled_from(["Bearer", "BASIC", "dIgEsT", "bearer", "basic", "digest", ":", "::", " ", "\t",
+                                      "\n", "\u00a0", "\u2028", "\u3000", "\x0b", "x", "Basics", "ſ", "ı", "İ", "K"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_CREDENTIAL_PIECES, max_size=12).map("".join))
+def test_credential_word_at_a_line_end_is_found_as_the_regex_finds_it(text: str) -> None:
+    lowered = redact._lowered(text)
+    if lowered is not None:  # _by_line uses the regex itself when there is no lowered form
+        assert outlet._ends_in_credential_word(lowered) == bool(outlet._JOINT_CREDENTIAL.search(text))

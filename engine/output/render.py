@@ -16,6 +16,7 @@ from ..knowledge import conditions as C
 from ..reasoning.diagnosis import CauseResult, Diagnosis
 from ..knowledge.load import KnowledgeBase
 from ..regex_cache import cached_compile
+from .cause_text import TEMPLATE as CAUSE_TEMPLATE, CauseTexts
 
 SCHEMA_VERSION = "rtms-doctor/diagnosis/v1"
 STATUS_LABEL = {"likely": "likely", "possible": "possible", "cannot_tell": "cannot tell",
@@ -93,15 +94,17 @@ def _bytecode_cache():  # type: ignore[no-untyped-def]
 class Renderer:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
+        self._cause_texts: CauseTexts | None = None
 
     @cached_property
     def env(self):  # type: ignore[no-untyped-def]
         """The sandboxed Jinja2 environment, built (and Jinja2 imported) on the first template
         rendered: JSON output needs neither (~12 ms of a cold start)."""
         from jinja2 import FileSystemLoader, StrictUndefined
-        from jinja2.sandbox import SandboxedEnvironment
 
-        env = SandboxedEnvironment(
+        from .sandbox import ReportSandbox
+
+        env = ReportSandbox(
             loader=FileSystemLoader(str(self.kb.roots.reports)),
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True, bytecode_cache=_bytecode_cache(),
@@ -124,7 +127,9 @@ class Renderer:
             "schema": SCHEMA_VERSION,
             "kb_version": self.kb.version,
             "differential": differential,
-            "findings": [self._finding(ranked.index(r) + 1, r, diagnosis) for r in shown],
+            # ranks by position (list.index compared whole CauseResults field by field)
+            "findings": [self._finding(i + 1, r, diagnosis) for i, r in enumerate(ranked)
+                         if r.status in ("likely", "possible")],
             "ruled_out": _group_by_one_fact([self._ruled_out(r, diagnosis) for r in diagnosis.by_status("ruled_out")]),
             "unchecked": self._unchecked(diagnosis),
             "questions": [self._question(q) for q in diagnosis.questions],
@@ -217,33 +222,48 @@ class Renderer:
     def _finding(self, rank: int, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
         cause = r.cause
         row = self._row(rank, r)
+        parts = self.cause_parts(cause.id)
         row.update({
-            "summary": cause.summary, "why": cause.why,
+            "summary": cause.summary, "why": parts["why"],
             "evidence": self._all_evidence(r, diagnosis),
-            "remediation": [_step(s) for s in cause.remediation],
-            "references": [dict(ref) for ref in cause.references],
+            "remediation": parts["remediation"],
+            "references": parts["references"],
             "prior": cause.prior, "score": round(r.score, 3), "evidence_total": round(r.evidence, 3),
             "missing": self._missing(r, diagnosis),
         })
         return row
 
+    def cause_parts(self, cause_id: str) -> dict[str, Any]:
+        """What a finding shows of its cause's own text (the macros of report-cause.md.j2 read it)."""
+        cause = self.kb.causes[cause_id]
+        return {"why": cause.why, "remediation": [_step(s) for s in cause.remediation],
+                "references": [dict(ref) for ref in cause.references]}
+
     def _ruled_out(self, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
         return {"group": False, "id": r.cause.id, "title": r.cause.title,
                 "by": [self._evidence(o, diagnosis) for o in r.excluding]}
 
-    def _missing(self, r: CauseResult, diagnosis: Diagnosis) -> list[str]:
+    def _missing(self, r: CauseResult, diagnosis: Diagnosis, unknown: list[Any] | None = None) -> list[str]:
+        """The facts the cause's undecided rules (UNKNOWN: r.unknown, when not given) still need."""
         normalized = diagnosis.facts.normalized()
-        paths: dict[str, None] = {}
-        for rule in r.unknown:
-            for path in rule.paths:  # C.unknown_paths(rule.condition, normalized), in its order
-                if path not in normalized:
-                    paths[path] = None
-        return list(paths)
+        # C.unknown_paths(rule.condition, normalized) of each rule, in its order, once each
+        return list(dict.fromkeys(path for rule in (r.unknown if unknown is None else unknown)
+                                  for path in rule.paths if path not in normalized))
 
     def _unchecked(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
-        doctor_top = [r for r in diagnosis.causes if r.status == "cannot_tell" and r.unknown]
-        return [{"id": r.cause.id, "title": r.cause.title, "missing": self._missing(r, diagnosis)[:4]}
-                for r in doctor_top[:TABLE_ROWS]]
+        """The first TABLE_ROWS causes that cannot tell for want of facts: r.unknown is worked
+        out cause by cause, and only until the section is full (a post leaves ~90 undecided)."""
+        out: list[dict[str, Any]] = []
+        for r in diagnosis.causes:
+            if len(out) == TABLE_ROWS:
+                break
+            if r.status != "cannot_tell":
+                continue
+            unknown = r.unknown
+            if unknown:
+                out.append({"id": r.cause.id, "title": r.cause.title,
+                            "missing": self._missing(r, diagnosis, unknown)[:4]})
+        return out
 
     def _question(self, q) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         spec = self.kb.schema[q.path]
@@ -264,7 +284,15 @@ class Renderer:
         return self.markdown(diagnosis)
 
     def markdown(self, diagnosis: Diagnosis) -> str:
-        return self.env.get_template("report.md.j2").render(v=self.view(diagnosis))
+        return self.env.get_template("report.md.j2").render(v=self.view(diagnosis), kb_text=self.cause_texts())
+
+    def cause_texts(self) -> CauseTexts:
+        """The findings' cause texts, laid out once per cause while report-cause.md.j2 stays
+        the same template (Jinja hands out a new one after an edit)."""
+        template = self.env.get_template(CAUSE_TEMPLATE)
+        if self._cause_texts is None or self._cause_texts.template is not template:
+            self._cause_texts = CauseTexts(template, self.cause_parts)
+        return self._cause_texts
 
     def reply(self, diagnosis: Diagnosis, style: str = "discourse") -> str:
         return self.env.get_template("reply.md.j2").render(v=self.view(diagnosis),

@@ -8,6 +8,7 @@ from ..knowledge.case import FactSet, observations_from_case
 from ..knowledge.load import KnowledgeBase
 from ..knowledge.stats import kb_stats
 from ..reasoning.diagnosis import Doctor
+from .cause_text import TEMPLATE as CAUSE_TEMPLATE, CauseTexts
 from .render import Renderer
 
 
@@ -23,6 +24,8 @@ def template_problems(kb: KnowledgeBase) -> list[str]:
                 "shared_signs": 0, "confirmed_at": "2026-01-01T00:00:00Z"}]
     listed = {"id": 1, "confirmed_at": "t", "cause": "c", "title": "t", "first_answer": "x", "agreed": False, "note": "n"}
     jobs = {
+        CAUSE_TEMPLATE: lambda: [CauseTexts(renderer.env.get_template(CAUSE_TEMPLATE), renderer.cause_parts)[c]
+                                 for c in kb.causes],
         "report.md.j2": lambda: [renderer.markdown(d) for d in diagnoses]
         + [renderer.markdown(replace(diagnoses[1], similar_confirmed=found)) for found in ([], similar)],
         "casebook-list.md.j2": lambda: [renderer.env.get_template("casebook-list.md.j2").render(rows=rows)
