@@ -86,7 +86,7 @@ def _by_line(text: str) -> str | None:
             or (credential and _JOINT_CREDENTIAL.search(rest)) \
             or redact.spelled_mark("\n" + redact.fold(rest)[0] + "\n"):
         return None
-    done, remembered = redact.shapes_apart(rest)
+    done, remembered = redact.shapes_apart_lines(rest)
     lines = done.split("\n")
     if len(lines) != len(todo):
         return None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from contextvars import ContextVar
 from typing import Any, Iterator
 from urllib.parse import unquote
@@ -213,14 +214,37 @@ def _fold_char(char: str) -> str:
     return folded
 
 
-def fold(text: str) -> tuple[str, list[int] | None]:
+class Where:
+    """The index in the original text of each character of a folded one, kept as runs (one int
+    per character of a big paste is what it saves): runs of ASCII keep their length, and the
+    characters a non-ASCII one folds into all point to it. where[len(folded)] == len(text)."""
+
+    __slots__ = ("starts", "origins", "steps")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # where each run starts in the folded text
+        self.origins: list[int] = []  # ... and in the original
+        self.steps: list[int] = []  # 1: one for one; 0: every character of the run from one
+
+    def run(self, start: int, origin: int, step: int) -> None:
+        self.starts.append(start)
+        self.origins.append(origin)
+        self.steps.append(step)
+
+    def __getitem__(self, index: int) -> int:
+        if index < 0:
+            raise IndexError(index)
+        k = bisect_right(self.starts, index) - 1
+        return self.origins[k] + (index - self.starts[k]) * self.steps[k]
+
+
+def fold(text: str) -> tuple[str, Where | None]:
     """(folded text, index of each folded character in the original; None = the same index).
     Folded: NFKC, lookalikes mapped to Latin, invisible characters removed, lowercased."""
     if text.isascii():
         return text.lower(), None
     # most non-ASCII text (typographic quotes, dashes, accents) folds one character to one; the
-    # ASCII runs between keep their length when lowered: then every index stays where it was and
-    # no list of positions (one int per character of a big paste) is built
+    # ASCII runs between keep their length when lowered: then every index stays where it was
     pieces = [(match.start(), _fold_char(match.group())) for match in _NON_ASCII.finditer(text)]
     out: list[str] = []
     last = 0
@@ -231,24 +255,22 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     out.append(text[last:].lower())
     if all(len(folded) == 1 for _, folded in pieces):
         return "".join(out), None
-    out = []
-    where: list[int] = []
+    where = Where()
+    position = 0  # in the folded text
     last = 0
     for i, folded in pieces:
         if i > last:
-            out.append(text[last:i].lower())
-            where.extend(range(last, i))
+            where.run(position, last, 1)
+            position += i - last
         if folded:
-            out.append(folded)
-            where.extend([i] * len(folded))
+            where.run(position, i, 0)
+            position += len(folded)
         last = i + 1
-    out.append(text[last:].lower())
-    where.extend(range(last, len(text)))
-    where.append(len(text))
+    where.run(position, last, 1)  # the rest, and its end
     return "".join(out), where
 
 
-def _spans_to_original(spans: list[tuple[int, int]], where: list[int] | None) -> list[tuple[int, int]]:
+def _spans_to_original(spans: list[tuple[int, int]], where: Where | None) -> list[tuple[int, int]]:
     if where is None:
         return spans
     return [(where[a], where[b - 1] + 1) for a, b in spans if b > a]
@@ -484,9 +506,17 @@ _SPELLED_WORDS = ("[at]", "(at)", "{at}", "dot")  # every _SPELLED_MARK match ho
 
 
 def spelled_mark(folded: str) -> bool:
-    """Whether folded text holds an obfuscated e-mail's mark ([at], (at), {at}, dot): the
-    substring test first, as the pattern has no literal prefix to search by."""
-    return any(word in folded for word in _SPELLED_WORDS) and bool(_SPELLED_MARK.search(folded))
+    """Whether folded text holds an obfuscated e-mail's mark ([at], (at), {at}, dot), looked
+    for where its words stand, as the pattern has no literal prefix to search a big text by."""
+    for word in _SPELLED_WORDS:
+        i = folded.find(word)
+        while i >= 0:
+            # a match holds the word with at most one character either side (the pattern has no
+            # anchors, so a window around each occurrence finds what a whole-text search finds)
+            if _SPELLED_MARK.search(folded, max(0, i - 1), i + len(word) + 1):
+                return True
+            i = folded.find(word, i + 1)
+    return False
 
 
 _PHONES = cached_compile(
@@ -566,6 +596,24 @@ def shapes_apart(text: str) -> tuple[str, bool]:
         case_scrubbed |= scrubbed
         case_masked |= masked
     return done, bool(scrubbed or masked)
+
+
+def shapes_apart_lines(text: str) -> tuple[str, bool]:
+    """shapes_apart(text) for a text whose lines the patterns read apart (the caller has
+    checked that no match can run across a line break: outlet._by_line), each distinct line
+    worked out once. A big report repeats its lines (the redacted copy of a pasted log); each
+    line comes out as it would alone, and a repeated line's matches, so the values they
+    remember, are those of its first occurrence."""
+    lines = text.split("\n")
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) == len(lines):
+        return shapes_apart(text)
+    done, remembered = shapes_apart("\n".join(distinct))
+    out = done.split("\n")
+    if len(out) != len(distinct):  # never: no replacement holds a line break
+        return shapes_apart(text)
+    cleaned = dict(zip(distinct, out))
+    return "\n".join([cleaned[line] for line in lines]), remembered
 
 
 # -- big texts: a pattern runs only on the lines where it can match --------------------------------

@@ -1,0 +1,55 @@
+"""The redactor's shortcuts for big texts must give what the plain passes give: the folded
+text's run-length position map, the obfuscated-mark search by its words, and the outlet's
+pass over a report's distinct lines."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rtms_doctor.ingest import redact
+
+FOLD_PIECES = ["a", "Secret", " ", "\n", "\u2026", "\ufb01", "\u200b", "\u00ad", "\u0455", "\uff53", "\u00e9",
+               "K", "\u0130", "x" * 20, "\u2192", "[at]", " dot ", "(dot)"]
+
+
+def reference_where(text: str) -> list[int]:
+    """One index per folded character (and the end), as fold built them before the runs."""
+    where: list[int] = []
+    for i, char in enumerate(text):
+        where.extend([i] * len(redact._fold_char(char) if not char.isascii() else char.lower()))
+    return where + [len(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FOLD_PIECES), max_size=40))
+def test_fold_positions_are_each_characters_origin(pieces):
+    text = "".join(pieces)
+    folded, where = redact.fold(text)
+    expected = reference_where(text)
+    assert len(folded) + 1 == len(expected)
+    got = list(range(len(text) + 1)) if where is None else [where[i] for i in range(len(folded) + 1)]
+    assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["x", " ", "\n", "\t", "at", "dot", "[", "]", "(", ")", "{", "}", "[at]",
+                                 "(dot)", "ado", "dott", "a"]), max_size=30))
+def test_spelled_mark_finds_what_the_pattern_finds(pieces):
+    folded = "".join(pieces)
+    assert redact.spelled_mark(folded) == bool(redact._SPELLED_MARK.search(folded))
+
+
+LINES = ["plain words", "Authorization: Bearer abc123XYZ789=", "mail x@y.io now", "+1 415 555 0134",
+         "see https://user:p4ss@host.example/x", "/v2/users?token=abc&x=1", "", "eyJhbGciOi.eyJzdWIiOjE.c2ln",
+         "v0=0123456789abcdef0123", "0123456789abcdef" * 4, "caf\u00e9 \u2026", "x%40example.com"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(LINES), max_size=40))
+def test_distinct_lines_give_the_whole_texts_result(lines):
+    text = "\n".join(lines)
+    redact.begin_case()
+    whole = redact.shapes_apart(text), redact.case_secrets()
+    redact.begin_case()
+    apart = redact.shapes_apart_lines(text), redact.case_secrets()
+    assert apart == whole
