@@ -107,6 +107,29 @@ _SENTENCE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+")
 _PART_SPLIT = cached_compile(r"[,;]|\b(?:but|although|though|however|whereas|while)\b", re.I)
 
 
+class _Calls:
+    """What reading one line told the emitter (_line depends on the line alone, and on the
+    locator only to pass it on), to tell it again for the same line elsewhere."""
+
+    __slots__ = ("calls",)
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, Any]] = []  # (None, shape seen) or (path, value)
+
+    def saw(self, shape: str) -> None:
+        self.calls.append((None, shape))
+
+    def add(self, path: str, value: Any, locator: str) -> None:
+        self.calls.append((path, value))
+
+    def replay(self, em: Emitter, locator: str) -> None:
+        for path, value in self.calls:
+            if path is None:
+                em.saw(value)
+            else:
+                em.add(path, value, locator)  # em.add copies a list value: sharing it is safe
+
+
 @dataclass
 class _Ranges:
     """Spans of the text (sorted, not overlapping) where a fact is not read."""
@@ -198,13 +221,22 @@ class TextReader:
         for line_no, value, _ in blocks:
             via.json(value, em, f"line {line_no} $")
         prose = _blank_blocks(text, [span for _, _, span in blocks])
-        for number, line in enumerate(text.splitlines(), start=1):
-            self._line(line, em, f"line {number}")
+        self._lines(text, em)
         self._prose(prose, em)
         if self.pairs:  # after the prose: a pair never overrules what a sentence says more precisely
             read_pairs(text[:MAX_PROSE_CHARS], self.pairs, em)
 
     # -- one line of log or text --------------------------------------------------------
+    def _lines(self, text: str, em: Emitter) -> None:
+        """Every line read as _line reads it, each distinct line once (a log repeats its lines)."""
+        read: dict[str, _Calls] = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            calls = read.get(line)
+            if calls is None:
+                calls = read[line] = _Calls()
+                self._line(line, calls, "")  # type: ignore[arg-type]
+            calls.replay(em, f"line {number}")
+
     def _line(self, line: str, em: Emitter, loc: str) -> None:
         match = _PROGRESSIVE.match(line)
         if match:

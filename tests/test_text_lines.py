@@ -1,0 +1,32 @@
+"""TextReader._lines reads each distinct line once and tells the emitter again for its
+repeats: the observations and shapes must be those of reading every line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rtms_doctor.ingest.emit import Emitter
+from rtms_doctor.ingest.reader import text_reader
+from rtms_doctor.ingest.redact import begin_case, redact_text
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXTS = sorted(ROOT.glob("devset/*/*.log")) + sorted(ROOT.glob("devset/*/*.txt"))[:20]
+
+
+def observed(em: Emitter) -> tuple[list, list]:
+    return [(o.path, o.value, o.source.locator) for o in em.observations], list(em.shapes)
+
+
+@pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.parent.name + "/" + p.name)
+def test_repeated_lines_read_as_every_line(kb, path):
+    reader = text_reader(kb)
+    begin_case()
+    text = redact_text(path.read_text(encoding="utf-8"))
+    text = text + "\n" + text + "\nclosed with code 1006\n" + text  # repeats, far apart
+    each = Emitter(kb.schema, "x", "log")
+    for number, line in enumerate(text.splitlines(), start=1):
+        reader._line(line, each, f"line {number}")
+    once = Emitter(kb.schema, "x", "log")
+    reader._lines(text, once)
+    assert observed(once) == observed(each)
