@@ -53,3 +53,25 @@ def test_distinct_lines_give_the_whole_texts_result(lines):
     redact.begin_case()
     apart = redact.shapes_apart_lines(text), redact.case_secrets()
     assert apart == whole
+
+
+REGION_PIECES = ["bearer", "key", "sk", "api", "secret", " ", "x", "\n", "\n\n", "  \n", "\t", "token", "://", "?"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(REGION_PIECES), max_size=60), st.sampled_from([0, 1, 3, 13, 64]), st.booleans(),
+       st.sampled_from([("bearer", "basic", "digest"), ("://",), redact._KEY_WORDS, ("secret", "api", "key", "sk", "x")]))
+def test_regions_by_line_and_by_word_agree(pieces, after, blank_lines, words):
+    text = "".join(pieces)
+    assert redact._regions_by_line(text, words, after, blank_lines) == \
+        redact._regions_by_word(text, words, after, blank_lines)
+
+
+def test_a_word_inside_another_words_reach_has_its_own_reach():
+    # the second Bearer's credential lies 12 line breaks after it, past the first one's reach
+    text = "x" * (redact._BIG + 1) + "\nBearer\n\nBearer" + "\n" * 12 + "abc123XYZ789\nend"
+    redact.begin_case()
+    assert "abc123XYZ789" not in redact.redact_text(text)
+    assert "abc123XYZ789" not in redact.redact_shapes(text)
+    text = "x" * (redact._BIG + 1) + "\ntoken: !!str\n\nsecret: !!str\n\n\n Ab3dEf5gH7jK9mN1pQ\nend"
+    assert "Ab3dEf5gH7jK9mN1pQ" not in redact.redact_text(text)

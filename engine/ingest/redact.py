@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from itertools import accumulate
 from contextvars import ContextVar
 from typing import Any, Iterator
 from urllib.parse import unquote
@@ -94,15 +95,36 @@ def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str
     may follow its name on the next line), leaving every other line as it is."""
     lines = text.split("\n")
     lowered = _lowered(text) if len(text) > _BIG else None
-    low = lowered.split("\n") if lowered is not None else lines
-    for i, line in enumerate(lines):
-        if (lowered is None or any(word in low[i] for word in _KEYWORD_WORDS)) and _KEYWORDS.search(line):
+    done: dict[str, list[str]] = {}  # the same pair of lines comes out the same (and remembers the same)
+    sub = _recording(pattern, replacement)
+    for i in range(len(lines)) if lowered is None else _keyword_lines(lowered):
+        line = lines[i]
+        if _KEYWORDS.search(line):
             pair = line + "\n" + lines[i + 1] if i + 1 < len(lines) else line
-            done = pattern.sub(_recording(pattern, replacement), pair).split("\n", 1)
-            lines[i] = done[0]
-            if len(done) == 2:
-                lines[i + 1] = done[1]
+            out = done.get(pair)
+            if out is None:
+                out = done[pair] = pattern.sub(sub, pair).split("\n", 1)
+            lines[i] = out[0]
+            if len(out) == 2:
+                lines[i + 1] = out[1]
     return "\n".join(lines)
+
+
+def _keyword_lines(lowered: str) -> list[int]:
+    """The indexes, in order, of the lines of a big lowered text that hold a keyword word
+    (a _KEYWORDS match holds one), found by searching the whole text for each word."""
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(lowered)]
+    found: set[int] = set()
+    for word in _KEYWORD_WORDS:
+        i = lowered.find(word)
+        while i >= 0:
+            line = bisect_right(starts, i) - 1
+            found.add(line)
+            i = lowered.find(word, starts[line + 1] if line + 1 < len(starts) else len(lowered))
+    return sorted(found)
+
+
+_NEWLINE = cached_compile("\n")
 
 
 # -- the case-wide secret set -------------------------------------------------------------------
@@ -319,8 +341,26 @@ _LEET = str.maketrans("431057$@", "aeiostsa")  # leetspeak undone, one character
 
 def _keyed(text: str) -> str:
     folded, where = fold(text)
+    leet = folded.translate(_LEET)  # leetspeak undone
+    if where is not None or len(text) <= _BIG:
+        spans = _keyed_spans(text, where, _finditer_near(_FOLDED_KEY, leet, _KEY_WORDS, blank_lines=True))
+    else:  # a big paste repeats its lines: each distinct region (see _finditer_near) is judged once
+        spans = []
+        judged: dict[str, list[tuple[int, int]]] = {}
+        for start, end in _regions(leet, _KEY_WORDS, 0, blank_lines=True):
+            region = text[start:end]  # folded one for one: it decides the folded region too
+            found = judged.get(region)
+            if found is None:
+                matches = _FOLDED_KEY.finditer(leet, start, end)
+                found = judged[region] = [(a - start, b - start) for a, b in _keyed_spans(text, None, matches)]
+            spans.extend([(start + a, start + b) for a, b in found])
+    return _apply(text, _spans_to_original(spans, where), REDACTED)
+
+
+def _keyed_spans(text: str, where: Where | None, matches: Iterator[re.Match[str]]) -> list[tuple[int, int]]:
+    """The (folded) spans of the values of MATCHES (of _FOLDED_KEY in the folded TEXT) that are secret."""
     spans = []
-    for match in _finditer_near(_FOLDED_KEY, folded.translate(_LEET), _KEY_WORDS, blank_lines=True):  # leetspeak undone
+    for match in matches:
         a, b = match.span("value")
         value = text[where[a]:where[b - 1] + 1] if where else text[a:b]
         strong = match.group("word").replace("4", "a").replace("3", "e").replace("0", "o").replace("1", "i") \
@@ -336,7 +376,7 @@ def _keyed(text: str) -> str:
                                                          and any(c.isalpha() for c in value))):
                 continue
         spans.append((a, b))
-    return _apply(text, _spans_to_original(spans, where), REDACTED)
+    return spans
 
 
 _ID_VALUES = {"client_credentials", "authorization_code", "account_credentials", "refresh_token"}
@@ -639,13 +679,45 @@ def _lowered(text: str) -> str | None:
 
 def _regions(lowered: str, words: tuple[str, ...], after: int = 0, blank_lines: bool = False) -> list[tuple[int, int]]:
     """Merged (start, end) spans of whole lines (without the last line break): every line that
-    holds one of WORDS, with the lines after it that a match may reach."""
+    holds one of WORDS, with the lines after it that a match may reach (each such line its own
+    reach, also one inside another's reach). Two ways to the same spans: many words (most lines
+    hold one) are looked for line by line, a few by searching the text for each."""
+    if len(words) > 4:
+        return _regions_by_line(lowered, words, after, blank_lines)
+    return _regions_by_word(lowered, words, after, blank_lines)
+
+
+def _regions_by_line(lowered: str, words: tuple[str, ...], after: int, blank_lines: bool) -> list[tuple[int, int]]:
+    """_regions asking each distinct line once whether it holds a word (a big paste repeats its lines)."""
+    lines = lowered.split("\n")
+    before = list(accumulate(map(len, lines), initial=0))  # line i starts at before[i] + i
+    last = len(lines) - 1
+    holds: dict[str, bool] = {}
+    found: list[tuple[int, int]] = []
+    for i, line in enumerate(lines):
+        hit = holds.get(line)
+        if hit is None:
+            hit = holds[line] = any(word in line for word in words)
+        if not hit:
+            continue
+        j = i + min(after, last - i)  # the last line a match may reach
+        if blank_lines:  # then any blank lines and the line after them
+            while j < last:
+                j += 1
+                if lines[j].strip():
+                    break
+        found.append((before[i] + i, before[j + 1] + j))
+    return _merged(found)
+
+
+def _regions_by_word(lowered: str, words: tuple[str, ...], after: int, blank_lines: bool) -> list[tuple[int, int]]:
+    """_regions searching the text for each word, once per line that holds it."""
     found: list[tuple[int, int]] = []
     for word in words:
         i = lowered.find(word)
         while i >= 0:
             start = lowered.rfind("\n", 0, i) + 1
-            end = lowered.find("\n", i)
+            line_end = end = lowered.find("\n", i)
             lines = after
             while end >= 0 and (lines > 0 or blank_lines):
                 following = lowered.find("\n", end + 1)
@@ -657,10 +729,14 @@ def _regions(lowered: str, words: tuple[str, ...], after: int = 0, blank_lines: 
                     continue
                 end = following
                 lines -= 1
-            end = len(lowered) if end < 0 else end
-            found.append((start, end))
-            i = lowered.find(word, end)
+            found.append((start, len(lowered) if end < 0 else end))
+            i = -1 if line_end < 0 else lowered.find(word, line_end)  # the next line that holds it
     found.sort()
+    return _merged(found)
+
+
+def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans merged where they overlap."""
     merged: list[tuple[int, int]] = []
     for start, end in found:
         if merged and start <= merged[-1][1]:
