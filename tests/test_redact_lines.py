@@ -75,3 +75,21 @@ def test_a_word_inside_another_words_reach_has_its_own_reach():
     assert "abc123XYZ789" not in redact.redact_shapes(text)
     text = "x" * (redact._BIG + 1) + "\ntoken: !!str\n\nsecret: !!str\n\n\n Ab3dEf5gH7jK9mN1pQ\nend"
     assert "Ab3dEf5gH7jK9mN1pQ" not in redact.redact_text(text)
+
+
+TOKEN_LINES = ["client_id: Ab3dEf5gH7jK9mN1pQ", "Ab3dEf5gH7jK9mN1pQ", "secret Ab3dEf5gH7jK9mN1pQ", "+1 415 555 0134",
+               "call (415) 555-0134 now", "meetings/Ab3dEf5gH7jK9mN1pQ/x", "a%2Fb%3DAb3dEf5gH7jK9mN1pQxyz", "",
+               "ts 2026-11-02 10:00:01.123", "/v2/x/Zx9Yw8Vu7Ts6Rq5Po4Nm", "plain words here", "00 44 20 7946 0958"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TOKEN_LINES), max_size=40), st.sampled_from(["_opaque_spans", "_phone_spans"]))
+def test_spans_per_distinct_line_are_the_whole_texts(lines, finder):
+    text = "\n".join(lines)
+    spans_of = getattr(redact, finder)
+    old = redact._BIG
+    redact._BIG = 0
+    try:
+        assert redact._line_spans(text, spans_of) == spans_of(text)
+    finally:
+        redact._BIG = old

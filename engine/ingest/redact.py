@@ -24,7 +24,7 @@ import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import unquote
 
 from ..regex_cache import cached_compile
@@ -498,37 +498,87 @@ def _looks_opaque(value: str) -> bool:
 
 def _opaque_spans(text: str) -> list[tuple[int, int]]:
     spans = []
+    # a big paste repeats its tokens and their labels: each distinct one is judged once
+    judged: dict[str, tuple[list[tuple[int, int]], bool]] = {}
+    labelled: dict[str, bool] = {}
     for match in _CANDIDATE.finditer(text):
         value = match.group(0)
-        if "%" in value:
-            decoded = unquote(value)
-            pieces = re.split(r"[\s.]+", decoded)
-            if any(_looks_opaque(p) for p in pieces) or _looks_opaque(decoded.replace(".", "")):
-                spans.append(match.span())
-            continue
-        if "/" not in value or ("+" in value and value.endswith("=")) or _looks_opaque(value.replace("/", "")) \
-                and not re.search(r"/[a-z_]{3,}/", value):
-            parts = [(match.start(), match.end())]  # one token (base64 holds '/')
-        else:  # a path: judge each segment
-            parts, offset = [], match.start()
-            for segment in value.split("/"):
-                parts.append((offset, offset + len(segment)))
-                offset += len(segment) + 1
-        for start, end in parts:
-            if end - start < 14 or not _looks_opaque(text[start:end]):
-                continue
-            line_start = text.rfind("\n", 0, start) + 1
-            before, _ = fold(text[max(line_start, start - 48):start])
-            if (_ID_LABEL.search(before) or _ID_PATH.search(before)) and \
-                    not re.search(r"(?i)(?:secret|token|password|signature)\W{0,4}$", before):
-                continue
+        found = judged.get(value)
+        if found is None:
+            found = judged[value] = _opaque_parts(value)
+        parts, by_label = found
+        for a, b in parts:
+            start, end = match.start() + a, match.start() + b
+            if by_label:
+                line_start = text.rfind("\n", 0, start) + 1
+                before = text[max(line_start, start - 48):start]
+                is_id = labelled.get(before)
+                if is_id is None:
+                    is_id = labelled[before] = _labelled_id(before)
+                if is_id:
+                    continue
             spans.append((start, end))
     return spans
 
 
+def _opaque_parts(value: str) -> tuple[list[tuple[int, int]], bool]:
+    """The parts of a candidate token (offsets in it) that look opaque, and whether a label
+    before each may still name it an identifier (not so for a percent-encoded token)."""
+    if "%" in value:
+        decoded = unquote(value)
+        pieces = re.split(r"[\s.]+", decoded)
+        if any(_looks_opaque(p) for p in pieces) or _looks_opaque(decoded.replace(".", "")):
+            return [(0, len(value))], False
+        return [], False
+    if "/" not in value or ("+" in value and value.endswith("=")) or _looks_opaque(value.replace("/", "")) \
+            and not re.search(r"/[a-z_]{3,}/", value):
+        parts = [(0, len(value))]  # one token (base64 holds '/')
+    else:  # a path: judge each segment
+        parts, offset = [], 0
+        for segment in value.split("/"):
+            parts.append((offset, offset + len(segment)))
+            offset += len(segment) + 1
+    return [(a, b) for a, b in parts if b - a >= 14 and _looks_opaque(value[a:b])], True
+
+
+def _labelled_id(before: str) -> bool:
+    """Whether the text before a token (on its line) labels it an identifier, not a secret."""
+    folded, _ = fold(before)
+    return bool(_ID_LABEL.search(folded) or _ID_PATH.search(folded)) and \
+        not re.search(r"(?i)(?:secret|token|password|signature)\W{0,4}$", folded)
+
+
 def _opaque(text: str) -> str:
     # not remembered: the same token after an identifier label elsewhere is an identifier
-    return _apply(text, _opaque_spans(text), REDACTED, remember=False)
+    return _apply(text, _line_spans(text, _opaque_spans), REDACTED, remember=False)
+
+
+def _line_spans(text: str, spans_of: Callable[[str], list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """spans_of(text) for a finder whose spans each lie within a line and depend on that line
+    alone (a line break reads as the start or end of the text): on a big text, worked out once
+    per distinct line (a big paste repeats its lines) and placed at every line that holds them."""
+    if len(text) <= _BIG:
+        return spans_of(text)
+    lines = text.split("\n")
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) * 2 > len(lines):
+        return spans_of(text)
+    found = spans_of("\n".join(distinct))
+    if not found:
+        return []
+    starts = list(accumulate((len(line) + 1 for line in distinct), initial=0))
+    in_line: dict[str, list[tuple[int, int]]] = {}
+    for a, b in found:
+        k = bisect_right(starts, a) - 1
+        in_line.setdefault(distinct[k], []).append((a - starts[k], b - starts[k]))
+    spans = []
+    offset = 0
+    for line in lines:
+        relative = in_line.get(line)
+        if relative:
+            spans += [(offset + a, offset + b) for a, b in relative]
+        offset += len(line) + 1
+    return spans
 
 
 # -- personal data ---------------------------------------------------------------------------------
@@ -578,11 +628,17 @@ def _personal(text: str) -> str:
                 spans.append(match.span())
     if spans:
         text = _apply(text, _spans_to_original(spans, where), EMAIL)
-    phone_spans = []
+    return _apply(text, _line_spans(text, _phone_spans), PHONE)
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    """Phone numbers; each within a line (a run holds no line break, and the lookbehind reads
+    a line break as the start of the text)."""
+    spans = []
     for run in _PHONE_RUN.finditer(text):  # cheap: runs of digits and phone punctuation first
-        phone_spans += [m.span() for m in _PHONES.finditer(text, run.start(), run.end())
-                        if sum(c.isdigit() for c in m.group(0)) >= 9]
-    return _apply(text, phone_spans, PHONE)
+        spans += [m.span() for m in _PHONES.finditer(text, run.start(), run.end())
+                  if sum(c.isdigit() for c in m.group(0)) >= 9]
+    return spans
 
 
 def redact_text(text: str, opaque: bool = True) -> str:
