@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rtms_doctor.ingest.emit import Emitter
 from rtms_doctor.ingest.reader import text_reader
 from rtms_doctor.ingest.redact import begin_case, redact_text
+from rtms_doctor.ingest.text import TYPOGRAPHIC_QUOTES, straighten_quotes
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = sorted(ROOT.glob("devset/*/*.log")) + sorted(ROOT.glob("devset/*/*.txt"))[:20]
@@ -30,3 +33,10 @@ def test_repeated_lines_read_as_every_line(kb, path):
     once = Emitter(kb.schema, "x", "log")
     reader._lines(text, once)
     assert observed(once) == observed(each)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\"'\u201c\u201d\u201e\u2033\u00ab\u00bb\u2018\u2019\u201a\u2032\u2026\u00e9")),
+               max_size=40))
+def test_quotes_straightened_as_the_table_says(text):
+    assert straighten_quotes(text) == text.translate(TYPOGRAPHIC_QUOTES)

@@ -32,6 +32,17 @@ MAX_CLAUSE_CHARS = 1_000  # a longer "clause" is no sentence: it is read in wind
 TYPOGRAPHIC_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00ab": '"',
                          "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'"})
 
+
+def straighten_quotes(text: str) -> str:
+    """text.translate(TYPOGRAPHIC_QUOTES), one replace per quote: translate looks every
+    character of a non-ASCII text up in the table (half a second on a 10 MB paste)."""
+    if text.isascii():
+        return text
+    for quote, straight in TYPOGRAPHIC_QUOTES.items():
+        if chr(quote) in text:
+            text = text.replace(chr(quote), straight)
+    return text
+
 _PROGRESSIVE = cached_compile(r"^\s*([a-z]+)\s*\|\s*[^|]{4,40}\|\s*(ERROR|WARN|INFO|DEBUG|TRACE)\s*\|\s?(.*)$", re.I)
 _CLOSE = [
     cached_compile(r"CloseStatus\[code=(\d{4}),\s*reason=([^\]]*)\]", re.I),
@@ -655,7 +666,7 @@ _OPENERS = cached_compile(r"[\[{\s]*")
 def _decode_at(decoder: json.JSONDecoder, text: str, start: int, budget: list[int]) -> tuple[Any, int]:
     """The value starting at start and where it ends; else None and where to look next."""
     try:
-        return decoder.raw_decode(text, start)
+        return _raw_decode(decoder, text, start)
     except RecursionError:  # deeper than json goes: ~1,000 levels up to 3.12, ~8,000 on 3.13, where
         # trying each start inside this run of openers again costs seconds: skip the run
         return None, _OPENERS.match(text, start).end()
@@ -674,6 +685,28 @@ def _decode_at(decoder: json.JSONDecoder, text: str, start: int, budget: list[in
         return json.loads(relaxed), closing + 1
     except (json.JSONDecodeError, RecursionError, ValueError):
         return None, start
+
+
+_WINDOW = 4096  # characters first given to the decoder (grown while a failure may be the cut's)
+
+
+def _raw_decode(decoder: json.JSONDecoder, text: str, start: int) -> tuple[Any, int]:
+    """decoder.raw_decode(text, start) for a START at an opening bracket, raising what that
+    raises when it fails, tried on a window from START: a failure on a big text costs the decoder a count of every line before
+    it (the error's line number). A value decoded within the window decodes the same from the
+    whole text (it ends with its bracket inside; the decoder looks ahead of a position only
+    within the value). A failure is the whole text's too unless the cut may have caused it: an
+    unterminated string, or an error in the last characters (a cut literal, number or escape)."""
+    size = _WINDOW
+    while start + size < len(text):
+        try:
+            value, end = decoder.raw_decode(text[start:start + size])
+            return value, start + end
+        except json.JSONDecodeError as exc:
+            if exc.pos < size - 16 and not exc.msg.startswith("Unterminated string"):
+                raise
+        size *= 8
+    return decoder.raw_decode(text, start)
 
 
 def _matching_bracket(text: str, start: int) -> int | None:
