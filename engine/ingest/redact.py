@@ -651,7 +651,7 @@ def redact_text(text: str, opaque: bool = True) -> str:
             continue  # e-mail addresses: with the obfuscated forms below
         else:
             text = _sub(index, pattern, _recording(pattern, replacement), text)
-    text = _sub_near(_LOOSE, _loose, text, ("secret", "passw", "access", "refresh", "api"), after=64)
+    text = _sub_at_words(_LOOSE, _loose, text, ("secret", "passw", "access", "refresh", "api"))
     text = _keyed(text)
     text = _urls(text)
     if opaque:
@@ -719,9 +719,9 @@ def shapes_apart_lines(text: str) -> tuple[str, bool]:
 # edge assertions (\b, (?<![...])) read as they read the start and end of a text.
 
 _BIG = 1 << 14  # smaller texts are matched whole
-# the pattern index in _PATTERNS -> (words, lines after): the credential after Bearer may follow
-# up to 12 line breaks; URL userinfo stays on its line
-_PATTERN_WORDS = {2: (("bearer", "basic", "digest"), 13), 5: (("://",), 0)}
+# the pattern index in _PATTERNS -> (words, lines after): URL userinfo stays on its line (the
+# credential after Bearer, which may follow up to 12 line breaks, is matched where its word starts)
+_PATTERN_WORDS = {5: (("://",), 0)}
 
 
 def _lowered(text: str) -> str | None:
@@ -804,10 +804,42 @@ def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _sub(index: int, pattern: re.Pattern[str], replacement: Any, text: str) -> str:
+    if index == _CREDENTIAL:
+        return _sub_at_words(pattern, replacement, text, ("bearer", "basic", "digest"))
     if index in _PATTERN_WORDS and len(text) > _BIG:
         words, after = _PATTERN_WORDS[index]
         return _sub_near(pattern, replacement, text, words, after)
     return pattern.sub(replacement, text)
+
+
+_CREDENTIAL = 2  # index of the Bearer/Basic/Digest pattern in _PATTERNS
+
+
+def _sub_at_words(pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str], text: str,
+                  words: tuple[str, ...]) -> str:
+    """pattern.sub(replacement, text) for a case-insensitive pattern whose every match starts
+    with one of WORDS: on a big text, tried only where a word starts (in order, each from the
+    end of the last match, as sub goes), however far a match then reaches."""
+    lowered = _lowered(text) if len(text) > _BIG else None
+    if lowered is None:
+        return pattern.sub(replacement, text)
+    starts = set()
+    for word in words:
+        i = lowered.find(word)
+        while i >= 0:
+            starts.add(i)
+            i = lowered.find(word, i + 1)
+    out, last = [], 0
+    for i in sorted(starts):
+        if i < last:
+            continue
+        match = pattern.match(text, i)
+        if match:
+            out.append(text[last:i])
+            out.append(replacement(match))
+            last = match.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _sub_near(pattern: re.Pattern[str], replacement: Any, text: str, words: tuple[str, ...], after: int = 0) -> str:
