@@ -93,3 +93,30 @@ def test_spans_per_distinct_line_are_the_whole_texts(lines, finder):
         assert redact._line_spans(text, spans_of) == spans_of(text)
     finally:
         redact._BIG = old
+
+
+def test_a_kept_result_follows_the_case_secrets():
+    redact.begin_case()
+    assert redact.redact_text("ref XyZ12345abc") == "ref XyZ12345abc"
+    assert "XyZ12345abc" not in redact.redact_text("password = XyZ12345abc")
+    assert redact.redact_text("ref XyZ12345abc") == "ref [redacted]"  # masked since: not the kept result
+    redact.begin_case()
+    assert redact.redact_text("ref XyZ12345abc") == "ref XyZ12345abc"  # a new case forgets
+
+
+MEMO_TEXTS = ["ref XyZ12345abc", "password = XyZ12345abc", "line 12", "token: Ab3dEf5gH7jK9mN1pQ",
+              "client_id Ab3dEf5gH7jK9mN1pQ", "Ab3dEf5gH7jK9mN1pQ", "x@y.io", "Bearer abc123XYZ789", "plain"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(MEMO_TEXTS), st.booleans()), max_size=30))
+def test_kept_results_are_what_redacting_again_gives(calls):
+    def run(chars: int) -> tuple[list[str], frozenset[str]]:
+        old = redact._MEMO_CHARS
+        redact._MEMO_CHARS = chars
+        try:
+            redact.begin_case()
+            return [redact.redact_text(text, opaque) for text, opaque in calls], redact.case_secrets()
+        finally:
+            redact._MEMO_CHARS = old
+    assert run(4096) == run(-1)

@@ -641,9 +641,38 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_MEMO: ContextVar[tuple[Any, dict[tuple[str, bool], tuple[str, int, int]]] | None] = \
+    ContextVar("rtms_doctor_redacted", default=None)
+_MEMO_CHARS = 4096  # longer texts are not looked up (a whole paste comes once)
+_MEMO_MAX = 50_000  # entries per case: once full, nothing more is added
+
+
 def redact_text(text: str, opaque: bool = True) -> str:
     """Text with every secret and personal datum masked (opaque=False keeps long tokens: a
-    value the input labels as an identifier, such as a client id)."""
+    value the input labels as an identifier, such as a client id).
+
+    The same short text (a value, a locator) comes again and again in a case: its result is
+    kept for the case and given again while the case's secret sets have not grown since. The
+    result depends on the text and the set scrubbed at the end, and sets only grow within a
+    case: the same sizes are the same sets, and a second run would remember nothing new."""
+    if len(text) > _MEMO_CHARS:
+        return _redact_text(text, opaque)
+    scrubbed, masked = _sets()
+    case = _CASE.get()
+    memo = _MEMO.get()
+    if memo is None or memo[0] is not case:  # a new case: its own memo (holding the case keeps its identity)
+        memo = (case, {})
+        _MEMO.set(memo)
+    kept = memo[1].get((text, opaque))
+    if kept is not None and kept[1] == len(scrubbed) and kept[2] == len(masked):
+        return kept[0]
+    out = _redact_text(text, opaque)
+    if len(memo[1]) < _MEMO_MAX or kept is not None:
+        memo[1][(text, opaque)] = (out, len(scrubbed), len(masked))
+    return out
+
+
+def _redact_text(text: str, opaque: bool) -> str:
     for index, (pattern, replacement) in enumerate(_PATTERNS):
         if index == _NAME_VALUE:  # costly per position: only on lines that hold a keyword
             text = _near_keywords(pattern, replacement, text)
