@@ -21,11 +21,17 @@ def observed(em: Emitter) -> tuple[list, list]:
     return [(o.path, o.value, o.source.locator) for o in em.observations], list(em.shapes)
 
 
-@pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.parent.name + "/" + p.name)
+ODD = ("clo\u017fe code 1006\nCloseStatus[code=1001, reason=going away]\nSTATUS_INVALID_SIGNATURE\n"
+       "handshake failed, status 3\nstop_reason: 6\nLeft meeting with reason code 5\nonLeave 4\n"
+       "onJoinConfirm 0\nJoin confirmed with reason code 0\nfailed to join\nsuccessfully joined\n"
+       "rtms | 2026-11-02 10:00 | ERROR | failed to initialize rtms sdk\n\u0130\u0131 plain\nnothing here")
+
+
+@pytest.mark.parametrize("path", TEXTS + [None], ids=lambda p: p.parent.name + "/" + p.name if p else "odd")
 def test_repeated_lines_read_as_every_line(kb, path):
     reader = text_reader(kb)
     begin_case()
-    text = redact_text(path.read_text(encoding="utf-8"))
+    text = redact_text(path.read_text(encoding="utf-8")) if path else ODD
     text = text + "\n" + text + "\nclosed with code 1006\n" + text  # repeats, far apart
     each = Emitter(kb.schema, "x", "log")
     for number, line in enumerate(text.splitlines(), start=1):
@@ -40,3 +46,8 @@ def test_repeated_lines_read_as_every_line(kb, path):
                max_size=40))
 def test_quotes_straightened_as_the_table_says(text):
     assert straighten_quotes(text) == text.translate(TYPOGRAPHIC_QUOTES)
+
+
+def test_sdk_texts_are_ascii(kb):
+    # _lines looks for them in the lowered line; _line in the lowered message, a part of it
+    assert all(text.isascii() for text, _ in text_reader(kb).sdk_texts)

@@ -118,6 +118,13 @@ _SENTENCE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+")
 _PART_SPLIT = cached_compile(r"[,;]|\b(?:but|although|though|however|whereas|while)\b", re.I)
 
 
+# A line _line reads anything from holds one of these (lowercased) or one of the KB's SDK texts:
+# "|" a progressive log line; "clos" every close pattern; "status" the status code and name;
+# "reason" the stop reason; "left"/"onleave" leaving; "join" joining and join results
+_LINE_WORDS = ("|", "clos", "status", "reason", "left", "onleave", "join")
+_CASE_ODD = ("\u0130", "\u0131", "\u017f")  # letters (?i) matches as i or s that lower() does not map so
+
+
 class _Calls:
     """What reading one line told the emitter (_line depends on the line alone, and on the
     locator only to pass it on), to tell it again for the same line elsewhere."""
@@ -241,12 +248,16 @@ class TextReader:
     def _lines(self, text: str, em: Emitter) -> None:
         """Every line read as _line reads it, each distinct line once (a log repeats its lines)."""
         read: dict[str, _Calls] = {}
+        words = _LINE_WORDS + tuple(text for text, _ in self.sdk_texts)
         for number, line in enumerate(text.splitlines(), start=1):
             calls = read.get(line)
             if calls is None:
                 calls = read[line] = _Calls()
-                self._line(line, calls, "")  # type: ignore[arg-type]
-            calls.replay(em, f"line {number}")
+                lowered = line.lower()
+                if any(word in lowered for word in words) or any(c in line for c in _CASE_ODD):
+                    self._line(line, calls, "")  # type: ignore[arg-type]
+            if calls.calls:
+                calls.replay(em, f"line {number}")
 
     def _line(self, line: str, em: Emitter, loc: str) -> None:
         match = _PROGRESSIVE.match(line)
