@@ -120,3 +120,30 @@ def test_kept_results_are_what_redacting_again_gives(calls):
         finally:
             redact._MEMO_CHARS = old
     assert run(4096) == run(-1)
+
+
+URL_LINES = ["see https://user:p4ss@host.example/x?token=abc&y=2", "/v2/users?token=abc&x=1", "a=1&b=2&c=3",
+             "v0=0123456789abcdef0123", "0123456789abcdef" * 4, "x" + "0123456789abcdef" * 4, "",
+             "GET /api?access_token=Zx9Yw8Vu7Ts6Rq5Po4Nm", "plain", "ftp://a:b@c/d?e=f#g"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(URL_LINES), max_size=40))
+def test_line_steps_on_distinct_lines_are_the_whole_texts(lines):
+    text = "\n".join(lines)
+    steps = [redact._pattern_step(index) for index in redact._LINE_LOCAL] + [redact._urls]
+
+    def whole(text: str) -> str:
+        for step in steps:
+            text = step(text)
+        return text
+
+    redact.begin_case()
+    expected = whole(text), redact.case_secrets()
+    old = redact._BIG
+    redact._BIG = 0
+    try:
+        redact.begin_case()
+        assert (redact._per_distinct_line(text, steps), redact.case_secrets()) == expected
+    finally:
+        redact._BIG = old

@@ -676,17 +676,51 @@ def _redact_text(text: str, opaque: bool) -> str:
     for index, (pattern, replacement) in enumerate(_PATTERNS):
         if index == _NAME_VALUE:  # costly per position: only on lines that hold a keyword
             text = _near_keywords(pattern, replacement, text)
-        elif index == len(_PATTERNS) - 1:
-            continue  # e-mail addresses: with the obfuscated forms below
+        elif index in _LINE_LOCAL or index == len(_PATTERNS) - 1:
+            continue  # line by line, next; e-mail addresses: with the obfuscated forms below
         else:
             text = _sub(index, pattern, _recording(pattern, replacement), text)
+    text = _per_distinct_line(text, [_pattern_step(index) for index in _LINE_LOCAL])
     text = _sub_at_words(_LOOSE, _loose, text, ("secret", "passw", "access", "refresh", "api"))
     text = _keyed(text)
-    text = _urls(text)
+    text = _per_distinct_line(text, [_urls])
     if opaque:
         text = _opaque(text)
     text = _personal(text)
     return scrub(text)
+
+
+# the last patterns before the e-mail pattern, which change each line on its own (query tokens,
+# URL userinfo, webhook signatures, HMAC digests): a match holds no line break, its lookarounds
+# read one as the start or end of the text, and its replacement holds none
+_LINE_LOCAL = (4, 5, 6, 7)
+
+
+def _pattern_step(index: int) -> Callable[[str], str]:
+    pattern, replacement = _PATTERNS[index]
+    return lambda text: _sub(index, pattern, _recording(pattern, replacement), text)
+
+
+def _per_distinct_line(text: str, steps: list[Callable[[str], str]]) -> str:
+    """STEPS applied in turn to TEXT, for steps that change each line on its own and remember
+    what its matches alone tell: on a big text, applied once to its distinct lines (a big paste
+    repeats its lines), each line then given what its first occurrence became."""
+    def run(text: str) -> str:
+        for step in steps:
+            text = step(text)
+        return text
+
+    if len(text) <= _BIG:
+        return run(text)
+    lines = text.split("\n")
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) * 2 > len(lines):
+        return run(text)
+    out = run("\n".join(distinct)).split("\n")
+    if len(out) != len(distinct):  # never: no replacement holds a line break
+        return run(text)
+    done = dict(zip(distinct, out))
+    return "\n".join([done[line] for line in lines])
 
 
 def redact_shapes(text: str) -> str:
