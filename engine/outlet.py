@@ -116,7 +116,7 @@ def _by_line(text: str) -> str | None:
     if "\r" in rest or _CONTROLS.search(rest) or "-----BEGIN " in rest or joint \
             or redact.spelled_mark("\n" + redact.fold(rest)[0] + "\n"):
         return None
-    done, remembered = redact.shapes_apart(rest)
+    done, remembered = redact.shapes_apart_lines(rest)
     pieces = done.split("\n")
     if len(pieces) != len(unknown):
         return None

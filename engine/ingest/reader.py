@@ -213,11 +213,11 @@ class Readers:
         self.events.append(event)
 
     def prose(self, text: str, label: str) -> tuple[Emitter, str, list[Any]]:
-        from .text import TYPOGRAPHIC_QUOTES
+        from .text import straighten_quotes
 
         kb = self.kb
         # redacted after the quotes are straightened: "password": "..." is then seen as a pair
-        text = redact_text(text.translate(TYPOGRAPHIC_QUOTES))
+        text = redact_text(straighten_quotes(text))
         if kb.signs is not None:  # an issue template's "Expected behavior" is not what happened
             text = blank_hypothetical(text, tuple(kb.signs.policy.hypothetical_sections))
         lines = [l for l in text.splitlines() if l.strip()]

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import unquote
 
 from ..regex_cache import cached_compile
@@ -93,15 +95,36 @@ def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str
     may follow its name on the next line), leaving every other line as it is."""
     lines = text.split("\n")
     lowered = _lowered(text) if len(text) > _BIG else None
-    low = lowered.split("\n") if lowered is not None else lines
-    for i, line in enumerate(lines):
-        if (lowered is None or any(word in low[i] for word in _KEYWORD_WORDS)) and _KEYWORDS.search(line):
+    done: dict[str, list[str]] = {}  # the same pair of lines comes out the same (and remembers the same)
+    sub = _recording(pattern, replacement)
+    for i in range(len(lines)) if lowered is None else _keyword_lines(lowered):
+        line = lines[i]
+        if _KEYWORDS.search(line):
             pair = line + "\n" + lines[i + 1] if i + 1 < len(lines) else line
-            done = pattern.sub(_recording(pattern, replacement), pair).split("\n", 1)
-            lines[i] = done[0]
-            if len(done) == 2:
-                lines[i + 1] = done[1]
+            out = done.get(pair)
+            if out is None:
+                out = done[pair] = pattern.sub(sub, pair).split("\n", 1)
+            lines[i] = out[0]
+            if len(out) == 2:
+                lines[i + 1] = out[1]
     return "\n".join(lines)
+
+
+def _keyword_lines(lowered: str) -> list[int]:
+    """The indexes, in order, of the lines of a big lowered text that hold a keyword word
+    (a _KEYWORDS match holds one), found by searching the whole text for each word."""
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(lowered)]
+    found: set[int] = set()
+    for word in _KEYWORD_WORDS:
+        i = lowered.find(word)
+        while i >= 0:
+            line = bisect_right(starts, i) - 1
+            found.add(line)
+            i = lowered.find(word, starts[line + 1] if line + 1 < len(starts) else len(lowered))
+    return sorted(found)
+
+
+_NEWLINE = cached_compile("\n")
 
 
 # -- the case-wide secret set -------------------------------------------------------------------
@@ -213,14 +236,37 @@ def _fold_char(char: str) -> str:
     return folded
 
 
-def fold(text: str) -> tuple[str, list[int] | None]:
+class Where:
+    """The index in the original text of each character of a folded one, kept as runs (one int
+    per character of a big paste is what it saves): runs of ASCII keep their length, and the
+    characters a non-ASCII one folds into all point to it. where[len(folded)] == len(text)."""
+
+    __slots__ = ("starts", "origins", "steps")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # where each run starts in the folded text
+        self.origins: list[int] = []  # ... and in the original
+        self.steps: list[int] = []  # 1: one for one; 0: every character of the run from one
+
+    def run(self, start: int, origin: int, step: int) -> None:
+        self.starts.append(start)
+        self.origins.append(origin)
+        self.steps.append(step)
+
+    def __getitem__(self, index: int) -> int:
+        if index < 0:
+            raise IndexError(index)
+        k = bisect_right(self.starts, index) - 1
+        return self.origins[k] + (index - self.starts[k]) * self.steps[k]
+
+
+def fold(text: str) -> tuple[str, Where | None]:
     """(folded text, index of each folded character in the original; None = the same index).
     Folded: NFKC, lookalikes mapped to Latin, invisible characters removed, lowercased."""
     if text.isascii():
         return text.lower(), None
     # most non-ASCII text (typographic quotes, dashes, accents) folds one character to one; the
-    # ASCII runs between keep their length when lowered: then every index stays where it was and
-    # no list of positions (one int per character of a big paste) is built
+    # ASCII runs between keep their length when lowered: then every index stays where it was
     pieces = [(match.start(), _fold_char(match.group())) for match in _NON_ASCII.finditer(text)]
     out: list[str] = []
     last = 0
@@ -231,24 +277,22 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     out.append(text[last:].lower())
     if all(len(folded) == 1 for _, folded in pieces):
         return "".join(out), None
-    out = []
-    where: list[int] = []
+    where = Where()
+    position = 0  # in the folded text
     last = 0
     for i, folded in pieces:
         if i > last:
-            out.append(text[last:i].lower())
-            where.extend(range(last, i))
+            where.run(position, last, 1)
+            position += i - last
         if folded:
-            out.append(folded)
-            where.extend([i] * len(folded))
+            where.run(position, i, 0)
+            position += len(folded)
         last = i + 1
-    out.append(text[last:].lower())
-    where.extend(range(last, len(text)))
-    where.append(len(text))
+    where.run(position, last, 1)  # the rest, and its end
     return "".join(out), where
 
 
-def _spans_to_original(spans: list[tuple[int, int]], where: list[int] | None) -> list[tuple[int, int]]:
+def _spans_to_original(spans: list[tuple[int, int]], where: Where | None) -> list[tuple[int, int]]:
     if where is None:
         return spans
     return [(where[a], where[b - 1] + 1) for a, b in spans if b > a]
@@ -297,8 +341,26 @@ _LEET = str.maketrans("431057$@", "aeiostsa")  # leetspeak undone, one character
 
 def _keyed(text: str) -> str:
     folded, where = fold(text)
+    leet = folded.translate(_LEET)  # leetspeak undone
+    if where is not None or len(text) <= _BIG:
+        spans = _keyed_spans(text, where, _finditer_near(_FOLDED_KEY, leet, _KEY_WORDS, blank_lines=True))
+    else:  # a big paste repeats its lines: each distinct region (see _finditer_near) is judged once
+        spans = []
+        judged: dict[str, list[tuple[int, int]]] = {}
+        for start, end in _regions(leet, _KEY_WORDS, 0, blank_lines=True):
+            region = text[start:end]  # folded one for one: it decides the folded region too
+            found = judged.get(region)
+            if found is None:
+                matches = _FOLDED_KEY.finditer(leet, start, end)
+                found = judged[region] = [(a - start, b - start) for a, b in _keyed_spans(text, None, matches)]
+            spans.extend([(start + a, start + b) for a, b in found])
+    return _apply(text, _spans_to_original(spans, where), REDACTED)
+
+
+def _keyed_spans(text: str, where: Where | None, matches: Iterator[re.Match[str]]) -> list[tuple[int, int]]:
+    """The (folded) spans of the values of MATCHES (of _FOLDED_KEY in the folded TEXT) that are secret."""
     spans = []
-    for match in _finditer_near(_FOLDED_KEY, folded.translate(_LEET), _KEY_WORDS, blank_lines=True):  # leetspeak undone
+    for match in matches:
         a, b = match.span("value")
         value = text[where[a]:where[b - 1] + 1] if where else text[a:b]
         strong = match.group("word").replace("4", "a").replace("3", "e").replace("0", "o").replace("1", "i") \
@@ -314,7 +376,7 @@ def _keyed(text: str) -> str:
                                                          and any(c.isalpha() for c in value))):
                 continue
         spans.append((a, b))
-    return _apply(text, _spans_to_original(spans, where), REDACTED)
+    return spans
 
 
 _ID_VALUES = {"client_credentials", "authorization_code", "account_credentials", "refresh_token"}
@@ -436,37 +498,87 @@ def _looks_opaque(value: str) -> bool:
 
 def _opaque_spans(text: str) -> list[tuple[int, int]]:
     spans = []
+    # a big paste repeats its tokens and their labels: each distinct one is judged once
+    judged: dict[str, tuple[list[tuple[int, int]], bool]] = {}
+    labelled: dict[str, bool] = {}
     for match in _CANDIDATE.finditer(text):
         value = match.group(0)
-        if "%" in value:
-            decoded = unquote(value)
-            pieces = re.split(r"[\s.]+", decoded)
-            if any(_looks_opaque(p) for p in pieces) or _looks_opaque(decoded.replace(".", "")):
-                spans.append(match.span())
-            continue
-        if "/" not in value or ("+" in value and value.endswith("=")) or _looks_opaque(value.replace("/", "")) \
-                and not re.search(r"/[a-z_]{3,}/", value):
-            parts = [(match.start(), match.end())]  # one token (base64 holds '/')
-        else:  # a path: judge each segment
-            parts, offset = [], match.start()
-            for segment in value.split("/"):
-                parts.append((offset, offset + len(segment)))
-                offset += len(segment) + 1
-        for start, end in parts:
-            if end - start < 14 or not _looks_opaque(text[start:end]):
-                continue
-            line_start = text.rfind("\n", 0, start) + 1
-            before, _ = fold(text[max(line_start, start - 48):start])
-            if (_ID_LABEL.search(before) or _ID_PATH.search(before)) and \
-                    not re.search(r"(?i)(?:secret|token|password|signature)\W{0,4}$", before):
-                continue
+        found = judged.get(value)
+        if found is None:
+            found = judged[value] = _opaque_parts(value)
+        parts, by_label = found
+        for a, b in parts:
+            start, end = match.start() + a, match.start() + b
+            if by_label:
+                line_start = text.rfind("\n", 0, start) + 1
+                before = text[max(line_start, start - 48):start]
+                is_id = labelled.get(before)
+                if is_id is None:
+                    is_id = labelled[before] = _labelled_id(before)
+                if is_id:
+                    continue
             spans.append((start, end))
     return spans
 
 
+def _opaque_parts(value: str) -> tuple[list[tuple[int, int]], bool]:
+    """The parts of a candidate token (offsets in it) that look opaque, and whether a label
+    before each may still name it an identifier (not so for a percent-encoded token)."""
+    if "%" in value:
+        decoded = unquote(value)
+        pieces = re.split(r"[\s.]+", decoded)
+        if any(_looks_opaque(p) for p in pieces) or _looks_opaque(decoded.replace(".", "")):
+            return [(0, len(value))], False
+        return [], False
+    if "/" not in value or ("+" in value and value.endswith("=")) or _looks_opaque(value.replace("/", "")) \
+            and not re.search(r"/[a-z_]{3,}/", value):
+        parts = [(0, len(value))]  # one token (base64 holds '/')
+    else:  # a path: judge each segment
+        parts, offset = [], 0
+        for segment in value.split("/"):
+            parts.append((offset, offset + len(segment)))
+            offset += len(segment) + 1
+    return [(a, b) for a, b in parts if b - a >= 14 and _looks_opaque(value[a:b])], True
+
+
+def _labelled_id(before: str) -> bool:
+    """Whether the text before a token (on its line) labels it an identifier, not a secret."""
+    folded, _ = fold(before)
+    return bool(_ID_LABEL.search(folded) or _ID_PATH.search(folded)) and \
+        not re.search(r"(?i)(?:secret|token|password|signature)\W{0,4}$", folded)
+
+
 def _opaque(text: str) -> str:
     # not remembered: the same token after an identifier label elsewhere is an identifier
-    return _apply(text, _opaque_spans(text), REDACTED, remember=False)
+    return _apply(text, _line_spans(text, _opaque_spans), REDACTED, remember=False)
+
+
+def _line_spans(text: str, spans_of: Callable[[str], list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """spans_of(text) for a finder whose spans each lie within a line and depend on that line
+    alone (a line break reads as the start or end of the text): on a big text, worked out once
+    per distinct line (a big paste repeats its lines) and placed at every line that holds them."""
+    if len(text) <= _BIG:
+        return spans_of(text)
+    lines = text.split("\n")
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) * 2 > len(lines):
+        return spans_of(text)
+    found = spans_of("\n".join(distinct))
+    if not found:
+        return []
+    starts = list(accumulate((len(line) + 1 for line in distinct), initial=0))
+    in_line: dict[str, list[tuple[int, int]]] = {}
+    for a, b in found:
+        k = bisect_right(starts, a) - 1
+        in_line.setdefault(distinct[k], []).append((a - starts[k], b - starts[k]))
+    spans = []
+    offset = 0
+    for line in lines:
+        relative = in_line.get(line)
+        if relative:
+            spans += [(offset + a, offset + b) for a, b in relative]
+        offset += len(line) + 1
+    return spans
 
 
 # -- personal data ---------------------------------------------------------------------------------
@@ -484,9 +596,17 @@ _SPELLED_WORDS = ("[at]", "(at)", "{at}", "dot")  # every _SPELLED_MARK match ho
 
 
 def spelled_mark(folded: str) -> bool:
-    """Whether folded text holds an obfuscated e-mail's mark ([at], (at), {at}, dot): the
-    substring test first, as the pattern has no literal prefix to search by."""
-    return any(word in folded for word in _SPELLED_WORDS) and bool(_SPELLED_MARK.search(folded))
+    """Whether folded text holds an obfuscated e-mail's mark ([at], (at), {at}, dot), looked
+    for where its words stand, as the pattern has no literal prefix to search a big text by."""
+    for word in _SPELLED_WORDS:
+        i = folded.find(word)
+        while i >= 0:
+            # a match holds the word with at most one character either side (the pattern has no
+            # anchors, so a window around each occurrence finds what a whole-text search finds)
+            if _SPELLED_MARK.search(folded, max(0, i - 1), i + len(word) + 1):
+                return True
+            i = folded.find(word, i + 1)
+    return False
 
 
 _PHONES = cached_compile(
@@ -508,30 +628,99 @@ def _personal(text: str) -> str:
                 spans.append(match.span())
     if spans:
         text = _apply(text, _spans_to_original(spans, where), EMAIL)
-    phone_spans = []
+    return _apply(text, _line_spans(text, _phone_spans), PHONE)
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    """Phone numbers; each within a line (a run holds no line break, and the lookbehind reads
+    a line break as the start of the text)."""
+    spans = []
     for run in _PHONE_RUN.finditer(text):  # cheap: runs of digits and phone punctuation first
-        phone_spans += [m.span() for m in _PHONES.finditer(text, run.start(), run.end())
-                        if sum(c.isdigit() for c in m.group(0)) >= 9]
-    return _apply(text, phone_spans, PHONE)
+        spans += [m.span() for m in _PHONES.finditer(text, run.start(), run.end())
+                  if sum(c.isdigit() for c in m.group(0)) >= 9]
+    return spans
+
+
+_MEMO: ContextVar[tuple[Any, dict[tuple[str, bool], tuple[str, int, int]]] | None] = \
+    ContextVar("rtms_doctor_redacted", default=None)
+_MEMO_CHARS = 4096  # longer texts are not looked up (a whole paste comes once)
+_MEMO_MAX = 50_000  # entries per case: once full, nothing more is added
 
 
 def redact_text(text: str, opaque: bool = True) -> str:
     """Text with every secret and personal datum masked (opaque=False keeps long tokens: a
-    value the input labels as an identifier, such as a client id)."""
+    value the input labels as an identifier, such as a client id).
+
+    The same short text (a value, a locator) comes again and again in a case: its result is
+    kept for the case and given again while the case's secret sets have not grown since. The
+    result depends on the text and the set scrubbed at the end, and sets only grow within a
+    case: the same sizes are the same sets, and a second run would remember nothing new."""
+    if len(text) > _MEMO_CHARS:
+        return _redact_text(text, opaque)
+    scrubbed, masked = _sets()
+    case = _CASE.get()
+    memo = _MEMO.get()
+    if memo is None or memo[0] is not case:  # a new case: its own memo (holding the case keeps its identity)
+        memo = (case, {})
+        _MEMO.set(memo)
+    kept = memo[1].get((text, opaque))
+    if kept is not None and kept[1] == len(scrubbed) and kept[2] == len(masked):
+        return kept[0]
+    out = _redact_text(text, opaque)
+    if len(memo[1]) < _MEMO_MAX or kept is not None:
+        memo[1][(text, opaque)] = (out, len(scrubbed), len(masked))
+    return out
+
+
+def _redact_text(text: str, opaque: bool) -> str:
     for index, (pattern, replacement) in enumerate(_PATTERNS):
         if index == _NAME_VALUE:  # costly per position: only on lines that hold a keyword
             text = _near_keywords(pattern, replacement, text)
-        elif index == len(_PATTERNS) - 1:
-            continue  # e-mail addresses: with the obfuscated forms below
+        elif index in _LINE_LOCAL or index == len(_PATTERNS) - 1:
+            continue  # line by line, next; e-mail addresses: with the obfuscated forms below
         else:
             text = _sub(index, pattern, _recording(pattern, replacement), text)
-    text = _sub_near(_LOOSE, _loose, text, ("secret", "passw", "access", "refresh", "api"), after=64)
+    text = _per_distinct_line(text, [_pattern_step(index) for index in _LINE_LOCAL])
+    text = _sub_at_words(_LOOSE, _loose, text, ("secret", "passw", "access", "refresh", "api"))
     text = _keyed(text)
-    text = _urls(text)
+    text = _per_distinct_line(text, [_urls])
     if opaque:
         text = _opaque(text)
     text = _personal(text)
     return scrub(text)
+
+
+# the last patterns before the e-mail pattern, which change each line on its own (query tokens,
+# URL userinfo, webhook signatures, HMAC digests): a match holds no line break, its lookarounds
+# read one as the start or end of the text, and its replacement holds none
+_LINE_LOCAL = (4, 5, 6, 7)
+
+
+def _pattern_step(index: int) -> Callable[[str], str]:
+    pattern, replacement = _PATTERNS[index]
+    return lambda text: _sub(index, pattern, _recording(pattern, replacement), text)
+
+
+def _per_distinct_line(text: str, steps: list[Callable[[str], str]]) -> str:
+    """STEPS applied in turn to TEXT, for steps that change each line on its own and remember
+    what its matches alone tell: on a big text, applied once to its distinct lines (a big paste
+    repeats its lines), each line then given what its first occurrence became."""
+    def run(text: str) -> str:
+        for step in steps:
+            text = step(text)
+        return text
+
+    if len(text) <= _BIG:
+        return run(text)
+    lines = text.split("\n")
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) * 2 > len(lines):
+        return run(text)
+    out = run("\n".join(distinct)).split("\n")
+    if len(out) != len(distinct):  # never: no replacement holds a line break
+        return run(text)
+    done = dict(zip(distinct, out))
+    return "\n".join([done[line] for line in lines])
 
 
 def redact_shapes(text: str) -> str:
@@ -568,6 +757,24 @@ def shapes_apart(text: str) -> tuple[str, bool]:
     return done, bool(scrubbed or masked)
 
 
+def shapes_apart_lines(text: str) -> tuple[str, bool]:
+    """shapes_apart(text) for a text whose lines the patterns read apart (the caller has
+    checked that no match can run across a line break: outlet._by_line), each distinct line
+    worked out once. A big report repeats its lines (the redacted copy of a pasted log); each
+    line comes out as it would alone, and a repeated line's matches, so the values they
+    remember, are those of its first occurrence."""
+    lines = text.split("\n")
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) == len(lines):
+        return shapes_apart(text)
+    done, remembered = shapes_apart("\n".join(distinct))
+    out = done.split("\n")
+    if len(out) != len(distinct):  # never: no replacement holds a line break
+        return shapes_apart(text)
+    cleaned = dict(zip(distinct, out))
+    return "\n".join([cleaned[line] for line in lines]), remembered
+
+
 # -- big texts: a pattern runs only on the lines where it can match --------------------------------
 # Exact: each pattern below needs one of its words in every match, and a match reaches at most
 # AFTER lines past the line of that word (blank_lines: any blank lines, then one line), so the
@@ -575,9 +782,9 @@ def shapes_apart(text: str) -> tuple[str, bool]:
 # edge assertions (\b, (?<![...])) read as they read the start and end of a text.
 
 _BIG = 1 << 14  # smaller texts are matched whole
-# the pattern index in _PATTERNS -> (words, lines after): the credential after Bearer may follow
-# up to 12 line breaks; URL userinfo stays on its line
-_PATTERN_WORDS = {2: (("bearer", "basic", "digest"), 13), 5: (("://",), 0)}
+# the pattern index in _PATTERNS -> (words, lines after): URL userinfo stays on its line (the
+# credential after Bearer, which may follow up to 12 line breaks, is matched where its word starts)
+_PATTERN_WORDS = {5: (("://",), 0)}
 
 
 def _lowered(text: str) -> str | None:
@@ -591,13 +798,45 @@ def _lowered(text: str) -> str | None:
 
 def _regions(lowered: str, words: tuple[str, ...], after: int = 0, blank_lines: bool = False) -> list[tuple[int, int]]:
     """Merged (start, end) spans of whole lines (without the last line break): every line that
-    holds one of WORDS, with the lines after it that a match may reach."""
+    holds one of WORDS, with the lines after it that a match may reach (each such line its own
+    reach, also one inside another's reach). Two ways to the same spans: many words (most lines
+    hold one) are looked for line by line, a few by searching the text for each."""
+    if len(words) > 4:
+        return _regions_by_line(lowered, words, after, blank_lines)
+    return _regions_by_word(lowered, words, after, blank_lines)
+
+
+def _regions_by_line(lowered: str, words: tuple[str, ...], after: int, blank_lines: bool) -> list[tuple[int, int]]:
+    """_regions asking each distinct line once whether it holds a word (a big paste repeats its lines)."""
+    lines = lowered.split("\n")
+    before = list(accumulate(map(len, lines), initial=0))  # line i starts at before[i] + i
+    last = len(lines) - 1
+    holds: dict[str, bool] = {}
+    found: list[tuple[int, int]] = []
+    for i, line in enumerate(lines):
+        hit = holds.get(line)
+        if hit is None:
+            hit = holds[line] = any(word in line for word in words)
+        if not hit:
+            continue
+        j = i + min(after, last - i)  # the last line a match may reach
+        if blank_lines:  # then any blank lines and the line after them
+            while j < last:
+                j += 1
+                if lines[j].strip():
+                    break
+        found.append((before[i] + i, before[j + 1] + j))
+    return _merged(found)
+
+
+def _regions_by_word(lowered: str, words: tuple[str, ...], after: int, blank_lines: bool) -> list[tuple[int, int]]:
+    """_regions searching the text for each word, once per line that holds it."""
     found: list[tuple[int, int]] = []
     for word in words:
         i = lowered.find(word)
         while i >= 0:
             start = lowered.rfind("\n", 0, i) + 1
-            end = lowered.find("\n", i)
+            line_end = end = lowered.find("\n", i)
             lines = after
             while end >= 0 and (lines > 0 or blank_lines):
                 following = lowered.find("\n", end + 1)
@@ -609,10 +848,14 @@ def _regions(lowered: str, words: tuple[str, ...], after: int = 0, blank_lines: 
                     continue
                 end = following
                 lines -= 1
-            end = len(lowered) if end < 0 else end
-            found.append((start, end))
-            i = lowered.find(word, end)
+            found.append((start, len(lowered) if end < 0 else end))
+            i = -1 if line_end < 0 else lowered.find(word, line_end)  # the next line that holds it
     found.sort()
+    return _merged(found)
+
+
+def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans merged where they overlap."""
     merged: list[tuple[int, int]] = []
     for start, end in found:
         if merged and start <= merged[-1][1]:
@@ -624,10 +867,42 @@ def _regions(lowered: str, words: tuple[str, ...], after: int = 0, blank_lines: 
 
 
 def _sub(index: int, pattern: re.Pattern[str], replacement: Any, text: str) -> str:
+    if index == _CREDENTIAL:
+        return _sub_at_words(pattern, replacement, text, ("bearer", "basic", "digest"))
     if index in _PATTERN_WORDS and len(text) > _BIG:
         words, after = _PATTERN_WORDS[index]
         return _sub_near(pattern, replacement, text, words, after)
     return pattern.sub(replacement, text)
+
+
+_CREDENTIAL = 2  # index of the Bearer/Basic/Digest pattern in _PATTERNS
+
+
+def _sub_at_words(pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str], text: str,
+                  words: tuple[str, ...]) -> str:
+    """pattern.sub(replacement, text) for a case-insensitive pattern whose every match starts
+    with one of WORDS: on a big text, tried only where a word starts (in order, each from the
+    end of the last match, as sub goes), however far a match then reaches."""
+    lowered = _lowered(text) if len(text) > _BIG else None
+    if lowered is None:
+        return pattern.sub(replacement, text)
+    starts = set()
+    for word in words:
+        i = lowered.find(word)
+        while i >= 0:
+            starts.add(i)
+            i = lowered.find(word, i + 1)
+    out, last = [], 0
+    for i in sorted(starts):
+        if i < last:
+            continue
+        match = pattern.match(text, i)
+        if match:
+            out.append(text[last:i])
+            out.append(replacement(match))
+            last = match.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _sub_near(pattern: re.Pattern[str], replacement: Any, text: str, words: tuple[str, ...], after: int = 0) -> str:

@@ -32,6 +32,17 @@ MAX_CLAUSE_CHARS = 1_000  # a longer "clause" is no sentence: it is read in wind
 TYPOGRAPHIC_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00ab": '"',
                          "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'"})
 
+
+def straighten_quotes(text: str) -> str:
+    """text.translate(TYPOGRAPHIC_QUOTES), one replace per quote: translate looks every
+    character of a non-ASCII text up in the table (half a second on a 10 MB paste)."""
+    if text.isascii():
+        return text
+    for quote, straight in TYPOGRAPHIC_QUOTES.items():
+        if chr(quote) in text:
+            text = text.replace(chr(quote), straight)
+    return text
+
 _PROGRESSIVE = cached_compile(r"^\s*([a-z]+)\s*\|\s*[^|]{4,40}\|\s*(ERROR|WARN|INFO|DEBUG|TRACE)\s*\|\s?(.*)$", re.I)
 _CLOSE = [
     cached_compile(r"CloseStatus\[code=(\d{4}),\s*reason=([^\]]*)\]", re.I),
@@ -105,6 +116,36 @@ _VERSION_TOKENS = {"runtime.node_version": [_NODE], "runtime.python_version": [_
                    "sdk.version": [pattern for pattern, _ in _SDK_VERSION]}
 _SENTENCE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+")
 _PART_SPLIT = cached_compile(r"[,;]|\b(?:but|although|though|however|whereas|while)\b", re.I)
+
+
+# A line _line reads anything from holds one of these (lowercased) or one of the KB's SDK texts:
+# "|" a progressive log line; "clos" every close pattern; "status" the status code and name;
+# "reason" the stop reason; "left"/"onleave" leaving; "join" joining and join results
+_LINE_WORDS = ("|", "clos", "status", "reason", "left", "onleave", "join")
+_CASE_ODD = ("\u0130", "\u0131", "\u017f")  # letters (?i) matches as i or s that lower() does not map so
+
+
+class _Calls:
+    """What reading one line told the emitter (_line depends on the line alone, and on the
+    locator only to pass it on), to tell it again for the same line elsewhere."""
+
+    __slots__ = ("calls",)
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, Any]] = []  # (None, shape seen) or (path, value)
+
+    def saw(self, shape: str) -> None:
+        self.calls.append((None, shape))
+
+    def add(self, path: str, value: Any, locator: str) -> None:
+        self.calls.append((path, value))
+
+    def replay(self, em: Emitter, locator: str) -> None:
+        for path, value in self.calls:
+            if path is None:
+                em.saw(value)
+            else:
+                em.add(path, value, locator)  # em.add copies a list value: sharing it is safe
 
 
 @dataclass
@@ -198,13 +239,26 @@ class TextReader:
         for line_no, value, _ in blocks:
             via.json(value, em, f"line {line_no} $")
         prose = _blank_blocks(text, [span for _, _, span in blocks])
-        for number, line in enumerate(text.splitlines(), start=1):
-            self._line(line, em, f"line {number}")
+        self._lines(text, em)
         self._prose(prose, em)
         if self.pairs:  # after the prose: a pair never overrules what a sentence says more precisely
             read_pairs(text[:MAX_PROSE_CHARS], self.pairs, em)
 
     # -- one line of log or text --------------------------------------------------------
+    def _lines(self, text: str, em: Emitter) -> None:
+        """Every line read as _line reads it, each distinct line once (a log repeats its lines)."""
+        read: dict[str, _Calls] = {}
+        words = _LINE_WORDS + tuple(text for text, _ in self.sdk_texts)
+        for number, line in enumerate(text.splitlines(), start=1):
+            calls = read.get(line)
+            if calls is None:
+                calls = read[line] = _Calls()
+                lowered = line.lower()
+                if any(word in lowered for word in words) or any(c in line for c in _CASE_ODD):
+                    self._line(line, calls, "")  # type: ignore[arg-type]
+            if calls.calls:
+                calls.replay(em, f"line {number}")
+
     def _line(self, line: str, em: Emitter, loc: str) -> None:
         match = _PROGRESSIVE.match(line)
         if match:
@@ -623,7 +677,7 @@ _OPENERS = cached_compile(r"[\[{\s]*")
 def _decode_at(decoder: json.JSONDecoder, text: str, start: int, budget: list[int]) -> tuple[Any, int]:
     """The value starting at start and where it ends; else None and where to look next."""
     try:
-        return decoder.raw_decode(text, start)
+        return _raw_decode(decoder, text, start)
     except RecursionError:  # deeper than json goes: ~1,000 levels up to 3.12, ~8,000 on 3.13, where
         # trying each start inside this run of openers again costs seconds: skip the run
         return None, _OPENERS.match(text, start).end()
@@ -642,6 +696,28 @@ def _decode_at(decoder: json.JSONDecoder, text: str, start: int, budget: list[in
         return json.loads(relaxed), closing + 1
     except (json.JSONDecodeError, RecursionError, ValueError):
         return None, start
+
+
+_WINDOW = 4096  # characters first given to the decoder (grown while a failure may be the cut's)
+
+
+def _raw_decode(decoder: json.JSONDecoder, text: str, start: int) -> tuple[Any, int]:
+    """decoder.raw_decode(text, start) for a START at an opening bracket, raising what that
+    raises when it fails, tried on a window from START: a failure on a big text costs the decoder a count of every line before
+    it (the error's line number). A value decoded within the window decodes the same from the
+    whole text (it ends with its bracket inside; the decoder looks ahead of a position only
+    within the value). A failure is the whole text's too unless the cut may have caused it: an
+    unterminated string, or an error in the last characters (a cut literal, number or escape)."""
+    size = _WINDOW
+    while start + size < len(text):
+        try:
+            value, end = decoder.raw_decode(text[start:start + size])
+            return value, start + end
+        except json.JSONDecodeError as exc:
+            if exc.pos < size - 16 and not exc.msg.startswith("Unterminated string"):
+                raise
+        size *= 8
+    return decoder.raw_decode(text, start)
 
 
 def _matching_bracket(text: str, start: int) -> int | None:
