@@ -75,6 +75,7 @@ _SDK_VERSION = [
 _NODE = cached_compile(r"\bnode(?:\.?js)?\s*(?:version\s*|v(?=\d)|@)?\s*(?:is\s*)?v?(\d{1,2}(?:\.\d+){0,2})\b", re.I)
 _PYTHON = cached_compile(r"\bpython\s*(?:version\s*)?(?:is\s*)?v?(3\.\d{1,2}(?:\.\d+)?)\b", re.I)
 _APPSSDK = cached_compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
+_DIGIT = cached_compile(r"\d")  # what the code and version patterns all need (any Unicode digit)
 _CLAUSE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
 _QUOTED = cached_compile(r"\"[^\"\n]{1,600}\"")  # a quoted span on one line (bounded: no backtracking)
 
@@ -189,6 +190,8 @@ class TextReader:
         self.cues = cues
         self.sdk_texts = [(text.lower(), key) for text, key in sdk_texts]
         self.rest_codes = rest_codes
+        # the codes read bare in a clause with an error word, in the set's order
+        self.error_codes = [(code, str(code)) for code in rest_codes if code >= 2000]
 
     # -- entry point --------------------------------------------------------------------
     def read(self, text: str, em: Emitter, via: Dispatch) -> None:
@@ -373,42 +376,48 @@ class TextReader:
                     return m
             return None
 
-        for pattern in _REST_CODE:
-            for m in pattern.finditer(clause):
-                code = int(m.group(1))
-                if code in self.rest_codes and code >= 100:
-                    em.add("api.error_codes", [code], loc)
-        if self.cues.error_words.search(clause):  # "port 3000", "2310 Example Avenue" are not errors
-            for code in self.rest_codes:
-                if code >= 2000 and re.search(rf"(?<![\d.\w-]){code}(?!\d|\.\d|-\d)", clause):
-                    em.add("api.error_codes", [code], loc)
-        for pattern in _HTTP_STATUS:
-            for m in pattern.finditer(clause):
-                status = int(m.group(1))
-                if 200 <= status < 600:
-                    em.add("api.http_statuses", [status], loc)
-        call = _API_CALL.search(clause)
-        path = call.group(2) if call else None
-        if call:
-            em.add("api.method", call.group(1).upper(), loc)
-        if not path:
-            found = _API_PATH.search(clause)
-            path = found.group(1) if found else None
-        if path:
-            path = path.rstrip(".,;:)")
-            em.add("api.path", path, loc)
-            endpoint = ("videosdk_rtms_app_status" if "videosdk" in path else
-                        "rtms_app_status" if "rtms_app/status" in path else
-                        "livestream" if "livestream" in path else "other")
-            em.add("api.endpoint", endpoint, loc)
-        scopes = list(dict.fromkeys(m.group(1) for m in _SCOPE.finditer(clause)))
+        # every code, status, API path and version pattern below holds a digit (\d, as they do):
+        # most clauses of a post have none, and skip them all
+        digits = _DIGIT.search(clause) is not None
+        if digits:
+            for pattern in _REST_CODE:
+                for m in pattern.finditer(clause):
+                    code = int(m.group(1))
+                    if code in self.rest_codes and code >= 100:
+                        em.add("api.error_codes", [code], loc)
+            if self.cues.error_words.search(clause):  # "port 3000", "2310 Example Avenue" are not errors
+                for code, digits_of in self.error_codes:  # the regex only where its digits are
+                    if digits_of in clause and re.search(rf"(?<![\d.\w-]){code}(?!\d|\.\d|-\d)", clause):
+                        em.add("api.error_codes", [code], loc)
+            for pattern in _HTTP_STATUS:
+                for m in pattern.finditer(clause):
+                    status = int(m.group(1))
+                    if 200 <= status < 600:
+                        em.add("api.http_statuses", [status], loc)
+            call = _API_CALL.search(clause)
+            path = call.group(2) if call else None
+            if call:
+                em.add("api.method", call.group(1).upper(), loc)
+            if not path:
+                found = _API_PATH.search(clause)
+                path = found.group(1) if found else None
+            if path:
+                path = path.rstrip(".,;:)")
+                em.add("api.path", path, loc)
+                endpoint = ("videosdk_rtms_app_status" if "videosdk" in path else
+                            "rtms_app_status" if "rtms_app/status" in path else
+                            "livestream" if "livestream" in path else "other")
+                em.add("api.endpoint", endpoint, loc)
+        scopes = list(dict.fromkeys(m.group(1) for m in _SCOPE.finditer(clause))) if ":" in clause else []
         if scopes:
             if self.cues.missing_scopes.search(clause):
                 em.add("api.missing_scopes", scopes, loc)
             elif not negated:
                 em.add("app.scopes", scopes, loc)
-        events = list(dict.fromkeys(m.group(1) for m in _EVENT.finditer(clause)))
+        events = list(dict.fromkeys(m.group(1) for m in _EVENT.finditer(clause))) if "." in clause else []
         self._events(clause, events, negated, em, loc, started)
+        if not digits:
+            return
         for pattern, language in _SDK_VERSION:
             m = first(pattern, "sdk.version")
             if m:
