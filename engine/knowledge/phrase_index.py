@@ -34,14 +34,18 @@ class PhraseIndex(Generic[T]):
         for lit, found in sorted(grams.items()):
             key = min(found, key=lambda g: (counts[g], g))
             self.by_gram.setdefault(key, []).append(lit)
+        self.keys = frozenset(self.by_gram)
 
     def candidates(self, clause: str) -> list[T]:
         """The items that may match CLAUSE, in their original order."""
         text = fold(clause)
         by_gram, owners = self.by_gram, self.owners
         keyed: set[int] = set()
-        for gram in {text[k:k + MIN_LITERAL] for k in range(len(text) - MIN_LITERAL + 1)}:
-            for literal in by_gram.get(gram, ()):
+        # the clause's grams that key a literal, found by one set intersection (in C): a
+        # clause has dozens of grams, few of them keys
+        grams = map("".join, zip(*(text[k:] for k in range(MIN_LITERAL))))
+        for gram in self.keys.intersection(grams):
+            for literal in by_gram[gram]:
                 if literal in text:
                     keyed.update(owners[literal])
         rest = self.rest
