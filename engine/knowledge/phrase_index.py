@@ -3,9 +3,9 @@ cached with it).
 
 Each phrase carries its required literals (knowledge/literals.py): any-of groups, every match
 holding a string of each. A clause is folded once, its three-character grams collected, and
-only the literals keyed under one of those grams are looked for; a phrase owning a literal
-found (in its first group) whose other groups are present too is a candidate, as is a phrase
-without literals. Candidates keep the KB's order, so the facts they emit come out exactly as
+only the literals keyed under one of those grams (and the few shorter than a gram) are looked
+for; a phrase owning a literal found (in its first group) whose other groups are present too is
+a candidate, as is a phrase without literals. Candidates keep the KB's order, so the facts they emit come out exactly as
 if every pattern had been run.
 """
 from __future__ import annotations
@@ -28,7 +28,10 @@ class PhraseIndex(Generic[T]):
             for literal in groups[0] if groups else ():
                 self.owners.setdefault(literal, []).append(i)
         # key each literal under its rarest gram: few literals to check per gram of a clause
-        grams = {lit: {lit[k:k + MIN_LITERAL] for k in range(len(lit) - MIN_LITERAL + 1)} for lit in self.owners}
+        # a literal shorter than a gram (literals.MIN_SHORT: "c#") is looked for whole in each clause
+        self.short = sorted(lit for lit in self.owners if len(lit) < MIN_LITERAL)
+        grams = {lit: {lit[k:k + MIN_LITERAL] for k in range(len(lit) - MIN_LITERAL + 1)}
+                 for lit in self.owners if len(lit) >= MIN_LITERAL}
         counts = Counter(g for found in grams.values() for g in found)
         self.by_gram: dict[str, list[str]] = {}
         for lit, found in sorted(grams.items()):
@@ -48,6 +51,9 @@ class PhraseIndex(Generic[T]):
             for literal in by_gram[gram]:
                 if literal in text:
                     keyed.update(owners[literal])
+        for literal in self.short:
+            if literal in text:
+                keyed.update(owners[literal])
         rest = self.rest
         chosen = [i for i in keyed if all(any(s in text for s in group) for group in rest[i])]
         return [self.items[i] for i in sorted(chosen + self.always)]
