@@ -107,3 +107,12 @@ def test_other_patterns_run_whole(source: str) -> None:
     from rtms_doctor.ingest.text import Phrase
 
     assert Phrase(source, {}, {}).guarded is None
+
+
+def test_short_literal_is_looked_for_whole() -> None:
+    from rtms_doctor.knowledge.phrase_index import PhraseIndex
+
+    index = PhraseIndex(range(3), [((".net", "c#"),), None, (("dotnet",), ("c#",))])
+    assert index.candidates("we use C# here") == [0, 1]
+    assert index.candidates("a dotnet c# client") == [0, 1, 2]
+    assert index.candidates("nothing of the kind") == [1]
