@@ -54,6 +54,12 @@ class PhraseIndex(Generic[T]):
         for literal in self.short:
             if literal in text:
                 keyed.update(owners[literal])
-        rest = self.rest
-        chosen = [i for i in keyed if all(any(s in text for s in group) for group in rest[i])]
+        rest, contains = self.rest, text.__contains__
+        chosen = []
+        for i in keyed:  # its other groups present too (loops, not generators: half the time)
+            for group in rest[i]:
+                if not any(map(contains, group)):
+                    break
+            else:
+                chosen.append(i)
         return [self.items[i] for i in sorted(chosen + self.always)]
