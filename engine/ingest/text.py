@@ -376,16 +376,16 @@ class TextReader:
     def _phrases(self, clause: str, negated: bool, em: Emitter, loc: str, offset: int = 0,
                  control: dict[str, _Ranges] | None = None,
                  parts: list[tuple[int, bool]] | None = None) -> None:
-        guards: dict[re.Pattern[str], bool] = {}  # whether each guard matches this clause's start
+        guards: dict[str, bool] = {}  # whether each guard (by its source) matches this clause's start
         lines = "\n" in clause  # a guarded pattern's .*? stops at a line break: run it whole
         for i in self.index.candidates(clause):
             phrase = self.phrases[i]
             split = None if lines else phrase.guarded
             if split:
                 guard, body = split
-                held = guards.get(guard)
+                held = guards.get(guard.pattern)  # one guard is shared by most phrases
                 if held is None:
-                    held = guards[guard] = guard.match(clause) is not None
+                    held = guards[guard.pattern] = guard.match(clause) is not None
                 match = None if held else body.search(clause)
                 start = 0  # where the whole pattern's match starts
             else:

@@ -39,6 +39,15 @@ class PhraseIndex(Generic[T]):
             self.by_gram.setdefault(key, []).append(lit)
         self.keys = frozenset(self.by_gram)
 
+    # the keys set is rebuilt on load, not pickled: a set's pickle follows its hash order, and
+    # the KB's pickle (its cache) is kept byte-stable
+    def __getstate__(self) -> dict[str, object]:
+        return {name: value for name, value in self.__dict__.items() if name != "keys"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.keys = frozenset(self.by_gram)
+
     def candidates(self, clause: str) -> list[T]:
         """The items that may match CLAUSE, in their original order."""
         text = fold(clause)
