@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parent.parent
     (r"ab(?:cd)*", None),
     (r"\bzoom for government\b|\bzfg\b", (("zfg", "zoom for government"),)),
     (r"(?:\bshare\b).{0,9}\b(toggle|switch)", (("switch", "toggle"), ("share",))),
-    (r"c#|\.net", None),
+    (r"c#|\.net", ((".net", "c#"),)),  # a branch with only a short run keeps it
+    (r"c|\.net", None),
 ])
 def test_required_literals(pattern: str, expected: object) -> None:
     assert required_literals(pattern) == expected
@@ -69,3 +70,49 @@ def test_kept_programs_are_the_compiled_patterns() -> None:
         assert (kept.pattern, kept.flags, kept.groups, kept.groupindex) == \
             (fresh.pattern, fresh.flags, fresh.groups, fresh.groupindex)
         assert data is not None and data[2] == program(entry.pattern)[0][2]
+
+
+def test_guarded_split_matches_as_the_whole_pattern() -> None:
+    """A phrase written ^(?!GUARD).*?(?:BODY) is run as GUARD at the clause start and BODY
+    searched (ingest/text.py Phrase.guarded): on every clause without a line break it matches
+    exactly where the whole pattern does, and ends at the same place."""
+    from rtms_doctor.ingest.reader import text_reader
+
+    reader = text_reader(load_knowledge())
+    clauses = [c for c in _clauses() if "\n" not in c]
+    clauses += ["does auto-start work?", "auto-start is disabled?  ", "auto-start is disabled? no, it is on",
+                "is it? auto-start is disabled", "?", "", "auto-start is disabled\u3000?\u2003"]
+    split = 0
+    for phrase in reader.phrases:
+        if phrase.guarded is None:
+            continue
+        split += 1
+        whole = re.compile(phrase.source, re.I)
+        guard, body = phrase.guarded
+        for clause in clauses:
+            expected = whole.search(clause)
+            found = None if guard.match(clause) else body.search(clause)
+            assert (expected is None) == (found is None), (phrase.source, clause)
+            assert expected is None or expected.end() == found.end(), (phrase.source, clause)
+    assert split > 200
+
+
+@pytest.mark.parametrize("source", [
+    r"^(?!(a)).*?(?:b)",  # a group in the guard would renumber the body's groups
+    r"^(?!a).*?(?:b)|(c)",  # the parentheses do not pair up as the split would read them
+    r"^(?!a)x.*?(?:b)",
+    r"\bb\b",
+])
+def test_other_patterns_run_whole(source: str) -> None:
+    from rtms_doctor.ingest.text import Phrase
+
+    assert Phrase(source, {}, {}).guarded is None
+
+
+def test_short_literal_is_looked_for_whole() -> None:
+    from rtms_doctor.knowledge.phrase_index import PhraseIndex
+
+    index = PhraseIndex(range(3), [((".net", "c#"),), None, (("dotnet",), ("c#",))])
+    assert index.candidates("we use C# here") == [0, 1]
+    assert index.candidates("a dotnet c# client") == [0, 1, 2]
+    assert index.candidates("nothing of the kind") == [1]

@@ -16,6 +16,8 @@ from rtms_doctor.ingest import read_case
     ("npm ERR! notsup Unsupported platform for @zoom/rtms@1.1.0", "sdk.install_failed", True),
     ("$ node --version\nv18.19.0", "runtime.node_version", "18.19.0"),
     ("the REST call gives 2308.", "api.error_codes", [2308]),
+    # \d is any Unicode digit: the digit prefilter of TextReader._tokens must let this clause through
+    ("the API returns HTTP \u0664\u0660\u0663 every time", "api.http_statuses", [403]),
     ("we never receive meeting.rtms_started, no matter what", "stream.started_received", False),
     ("auto-start is not disabled", "settings.auto_start_on", True),
     ("auto-start is disabled", "settings.auto_start_on", False),

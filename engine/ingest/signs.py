@@ -9,10 +9,12 @@ meets "doesn't fire").
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..knowledge.signs import NEGATION, CompiledSigns, PreparedSigns, Sign, prepare
-from ..knowledge.tokens import terms, tokens
+from ..knowledge.tokens import tokens_and_terms
 
 WORD = "word"  # the owner of a plain word of the post (not a sign)
 NEGATION_REACH = 6  # words before a match in which a negation of its clause counts
@@ -35,10 +37,17 @@ def _prepared(compiled: CompiledSigns) -> PreparedSigns:
     return prepared
 
 
+@lru_cache(maxsize=65536)
+def _word_sign(token: str, surface: str) -> Sign:
+    """The sign standing for a plain word of a post: a pure function of the word (frozen), kept
+    for the words a process meets again and again."""
+    return Sign(WORD, surface, "word", (token,), 0.0, False)
+
+
 def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch]:
     """Every sign the text shows, once each (its first place)."""
     text = text[:MAX_SIGN_CHARS]
-    words = tokens(text)
+    words, post_terms = tokens_and_terms(text, compiled.stopwords)
     if not words:
         return []
     negations = compiled.negations
@@ -67,8 +76,8 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
     # literal and words: contiguous runs over every token
     runs = prepared.runs
     n_words = len(words)
-    for i, word in enumerate(canon):
-        for sign, toks, size in runs.get(word, ()):
+    for i in [i for i, word in enumerate(canon) if word in runs]:  # most words start no sign
+        for sign, toks, size in runs[canon[i]]:
             if i + size <= n_words and (size == 1 or tuple(canon[i:i + size]) == toks):
                 keep(sign, i)
     # say: in order within a clause over the content words, small gaps allowed
@@ -92,18 +101,19 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
         return True
 
     says = prepared.says
-    in_clause: dict[int, set[str]] = {}  # the content words of each clause
-    for token, clause in zip(content_canon, content_clauses):
-        in_clause.setdefault(clause, set()).add(token)
-    for start, index in enumerate(content):
-        candidates = says.get(content_canon[start])
-        if candidates:
-            words_here = in_clause[content_clauses[start]]
-            for sign, toks, rest in candidates:  # a sign whose words are not all in the clause cannot match
-                if rest <= words_here and say_at(toks, start):
-                    keep(sign, index)
+    in_clause: dict[int, set[str]] = {}  # the content words of each clause that starts a say sign
+    for start in [start for start, token in enumerate(content_canon) if token in says]:
+        clause = content_clauses[start]
+        words_here = in_clause.get(clause)
+        if words_here is None:  # content_clauses runs in order: the clause is one slice of it
+            words_here = in_clause[clause] = set(content_canon[bisect_left(content_clauses, clause):
+                                                               bisect_right(content_clauses, clause)])
+        for sign, toks, rest in says[content_canon[start]]:  # a sign whose words are not all in the clause cannot match
+            if rest <= words_here and say_at(toks, start):
+                keep(sign, content[start])
     # the post's distinct words, for comparing it with each cause's description (BM25)
-    for token, surface in terms(text, stop).items():
-        if token in compiled.postings:
-            found[("word", token)] = SignMatch(Sign(WORD, surface, "word", (token,), 0.0, False), file, 0)
+    postings = compiled.postings
+    for token, surface in post_terms.items():
+        if token in postings:
+            found[("word", token)] = SignMatch(_word_sign(token, surface), file, 0)
     return sorted(found.values(), key=lambda m: (m.sign.owner, m.line, m.sign.text))

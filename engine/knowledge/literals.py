@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover
     import sre_parse as _parser  # type: ignore[no-redef]
 
 MIN_LITERAL = 3  # shorter runs ("a ", "is") are in almost every clause: no filter
+MIN_SHORT = 2  # a branch without a longer run keeps one this short (phrase_index.py looks for it whole)
 MAX_GROUPS = 6  # groups kept per pattern (each costs a substring test on a candidate clause)
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT") else set())
 # characters an IGNORECASE pattern's ASCII letter also matches that str.lower() does not map
@@ -50,15 +51,15 @@ def _rank(group: frozenset[str]) -> tuple[int, int, list[str]]:
     return (-min(min(len(s.strip()), 8) for s in group), len(group), sorted(group))
 
 
-def _sequence(items: list[tuple[Any, Any]], prefix: str = "") -> list[frozenset[str]]:
+def _sequence(items: list[tuple[Any, Any]], prefix: str = "", shortest: int = MIN_LITERAL) -> list[frozenset[str]]:
     """The any-of groups a sequence requires (all of them): its literal runs and the groups of
     its required parts. PREFIX is the literal text right before the sequence (so "z(?:oom|fg)"
-    gives zoom or zfg)."""
+    gives zoom or zfg); SHORTEST the shortest run kept."""
     groups: list[frozenset[str]] = []
     run: list[str] = list(prefix)
 
     def close() -> None:
-        if len(run) >= MIN_LITERAL:
+        if len(run) >= shortest:
             groups.append(frozenset(["".join(run)]))
         run.clear()
 
@@ -75,7 +76,10 @@ def _sequence(items: list[tuple[Any, Any]], prefix: str = "") -> list[frozenset[
         elif op in _REPEATS and av[0] >= 1:
             groups.extend(_sequence(list(av[2]), before))
         elif op == _c.BRANCH:
-            found = [_sequence(list(branch), before) for branch in av[1]]
+            # a branch with no longer run may still name a short one ("c#|\.net|dotnet"): better a
+            # short literal than none, where the pattern would run on every clause
+            found = [_sequence(list(branch), before) or _sequence(list(branch), before, MIN_SHORT)
+                     for branch in av[1]]
             if all(found):  # one of the branches matched: the union of their best groups
                 groups.append(frozenset().union(*(min(f, key=_rank) for f in found)))
     close()

@@ -3,9 +3,9 @@ cached with it).
 
 Each phrase carries its required literals (knowledge/literals.py): any-of groups, every match
 holding a string of each. A clause is folded once, its three-character grams collected, and
-only the literals keyed under one of those grams are looked for; a phrase owning a literal
-found (in its first group) whose other groups are present too is a candidate, as is a phrase
-without literals. Candidates keep the KB's order, so the facts they emit come out exactly as
+only the literals keyed under one of those grams (and the few shorter than a gram) are looked
+for; a phrase owning a literal found (in its first group) whose other groups are present too is
+a candidate, as is a phrase without literals. Candidates keep the KB's order, so the facts they emit come out exactly as
 if every pattern had been run.
 """
 from __future__ import annotations
@@ -28,22 +28,47 @@ class PhraseIndex(Generic[T]):
             for literal in groups[0] if groups else ():
                 self.owners.setdefault(literal, []).append(i)
         # key each literal under its rarest gram: few literals to check per gram of a clause
-        grams = {lit: {lit[k:k + MIN_LITERAL] for k in range(len(lit) - MIN_LITERAL + 1)} for lit in self.owners}
+        # a literal shorter than a gram (literals.MIN_SHORT: "c#") is looked for whole in each clause
+        self.short = sorted(lit for lit in self.owners if len(lit) < MIN_LITERAL)
+        grams = {lit: {lit[k:k + MIN_LITERAL] for k in range(len(lit) - MIN_LITERAL + 1)}
+                 for lit in self.owners if len(lit) >= MIN_LITERAL}
         counts = Counter(g for found in grams.values() for g in found)
         self.by_gram: dict[str, list[str]] = {}
         for lit, found in sorted(grams.items()):
             key = min(found, key=lambda g: (counts[g], g))
             self.by_gram.setdefault(key, []).append(lit)
+        self.keys = frozenset(self.by_gram)
+
+    # the keys set is rebuilt on load, not pickled: a set's pickle follows its hash order, and
+    # the KB's pickle (its cache) is kept byte-stable
+    def __getstate__(self) -> dict[str, object]:
+        return {name: value for name, value in self.__dict__.items() if name != "keys"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.keys = frozenset(self.by_gram)
 
     def candidates(self, clause: str) -> list[T]:
         """The items that may match CLAUSE, in their original order."""
         text = fold(clause)
         by_gram, owners = self.by_gram, self.owners
         keyed: set[int] = set()
-        for gram in {text[k:k + MIN_LITERAL] for k in range(len(text) - MIN_LITERAL + 1)}:
-            for literal in by_gram.get(gram, ()):
+        # the clause's grams that key a literal, found by one set intersection (in C): a
+        # clause has dozens of grams, few of them keys
+        grams = map("".join, zip(*(text[k:] for k in range(MIN_LITERAL))))
+        for gram in self.keys.intersection(grams):
+            for literal in by_gram[gram]:
                 if literal in text:
                     keyed.update(owners[literal])
-        rest = self.rest
-        chosen = [i for i in keyed if all(any(s in text for s in group) for group in rest[i])]
+        for literal in self.short:
+            if literal in text:
+                keyed.update(owners[literal])
+        rest, contains = self.rest, text.__contains__
+        chosen = []
+        for i in keyed:  # its other groups present too (loops, not generators: half the time)
+            for group in rest[i]:
+                if not any(map(contains, group)):
+                    break
+            else:
+                chosen.append(i)
         return [self.items[i] for i in sorted(chosen + self.always)]

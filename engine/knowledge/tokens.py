@@ -53,24 +53,43 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
+@lru_cache(maxsize=65536)
+def _word_parts(raw: str) -> tuple[tuple[str, str], ...]:
+    """(stem, lower-case word) of each part of one raw token (camelCase split). A pure function
+    of the token, kept for the words a process meets again and again."""
+    # a raw token is ASCII letters, digits and dots (_TOKEN): without A-Z there is nothing to split
+    parts = _CAMEL.sub(" ", raw).split() if raw != raw.lower() else (raw,)
+    return tuple((stem(word), word) for word in (part.lower() for part in parts))
+
+
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """(stemmed token, clause number, line number) for each word of text; punctuation only
     breaks clauses."""
+    return tokens_and_terms(text, None)[0]
+
+
+def tokens_and_terms(text: str, stop: frozenset[str] | None) -> tuple[list[tuple[str, int, int]], dict[str, str]]:
+    """tokens(text) and terms(text, stop) from one pass over the text (no terms when STOP is None)."""
     text = _NT.sub(lambda m: f"{m.group(1) or ''} not", text)
     out: list[tuple[str, int, int]] = []
+    found: dict[str, str] = {}
     clause, line = 0, 1
     for raw in _TOKEN.findall(text):
         if not raw[0].isalnum():
             clause += 1
             line += raw == "\n"
             continue
-        for part in _CAMEL.sub(" ", raw).split():
-            word = part.lower()
+        parts = _word_parts(raw)
+        if stop is not None and raw[0].isalpha():  # terms: a word's content words
+            for token, word in parts:
+                if len(word) > 2 and word.isalpha() and token not in stop:
+                    found.setdefault(token, word)
+        for token, word in parts:
             if word == "but":
                 clause += 1
                 continue
-            out.append((stem(word), clause, line))
-    return out
+            out.append((token, clause, line))
+    return out, found
 
 
 def sign_tokens(text: str) -> tuple[str, ...]:
@@ -81,14 +100,4 @@ def sign_tokens(text: str) -> tuple[str, ...]:
 def terms(text: str, stop: frozenset[str]) -> dict[str, str]:
     """The post's content words as stem -> the word as first written (for showing which words
     matched); stopwords, numbers and words of one or two letters left out."""
-    found: dict[str, str] = {}
-    for raw in _TOKEN.findall(_NT.sub(lambda m: f"{m.group(1) or ''} not", text)):
-        if not raw[0].isalpha():
-            continue
-        for part in _CAMEL.sub(" ", raw).split():
-            word = part.lower()
-            if len(word) > 2 and word.isalpha():
-                token = stem(word)
-                if token not in stop:
-                    found.setdefault(token, word)
-    return found
+    return tokens_and_terms(text, stop)[1]
