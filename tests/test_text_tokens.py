@@ -41,3 +41,20 @@ def test_not_read(kb, tmp_path, text, path):
     post.write_text(text, encoding="utf-8")
     facts, _ = read_case([str(post)], kb)
     assert path not in facts.values
+
+
+def test_the_kb_stem_table_is_what_the_stemmer_gives():
+    """CompiledSigns.stems (built with the KB, so a cold start stems few words itself) holds
+    exactly the stemmer's answer for each word: tokens read the same with or without it."""
+    from rtms_doctor.knowledge import tokens as T
+    from rtms_doctor.knowledge.load import load_knowledge
+
+    table = load_knowledge().signs.stems
+    assert len(table) > 1000
+    assert all(T._stem(word) == stemmed for word, stemmed in table.items())
+    text = "The webhooks arrived, but nothing was streaming after reconnecting; signatures failed."
+    T._KNOWN_STEMS.clear()
+    T._KNOWN_FROM.clear()
+    without = T.tokens(text)
+    T.know_stems(table)
+    assert T.tokens(text) == without and "arriv" in {t for t, _, _ in without}

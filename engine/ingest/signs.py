@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..knowledge.signs import NEGATION, CompiledSigns, PreparedSigns, Sign, prepare
-from ..knowledge.tokens import tokens_and_terms
+from ..knowledge.tokens import know_stems, tokens_and_terms
 
 WORD = "word"  # the owner of a plain word of the post (not a sign)
 NEGATION_REACH = 6  # words before a match in which a negation of its clause counts
@@ -47,6 +47,7 @@ def _word_sign(token: str, surface: str) -> Sign:
 def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch]:
     """Every sign the text shows, once each (its first place)."""
     text = text[:MAX_SIGN_CHARS]
+    know_stems(getattr(compiled, "stems", None) or {})  # most of a post's words are the KB's own
     words, post_terms = tokens_and_terms(text, compiled.stopwords)
     if not words:
         return []

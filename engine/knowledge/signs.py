@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .lazy import lazy_parts
-from .tokens import sign_tokens, stem, tokens as _tokens_of
+from .tokens import sign_tokens, stem, stem_table, tokens as _tokens_of
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> Prepa
     return PreparedSigns(runs, says)
 
 
-@lazy_parts("signs", "by_first", "postings", "prepared")  # only text is matched against them
+@lazy_parts("signs", "by_first", "postings", "prepared", "stems")  # only text is matched against them
 @dataclass
 class CompiledSigns:
     policy: Any  # the SignsPolicy record
@@ -67,6 +67,7 @@ class CompiledSigns:
     # signs; a post's score for a cause is the sum over its distinct words
     postings: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     prepared: PreparedSigns | None = None  # by_first as match_signs walks it
+    stems: dict[str, str] = field(default_factory=dict)  # word -> stem of the KB's own words
 
     def owners(self) -> set[str]:
         return {sign.owner for sign in self.signs}
@@ -113,7 +114,19 @@ def compile_signs(causes: dict[str, Any], policy: Any, symptom_labels: dict[str,
     for sign in signs:
         by_first.setdefault(sign.tokens[0], []).append(sign)
     return CompiledSigns(policy, signs, by_first, stop, negations, symptom_labels,
-                         _postings(causes, policy.similarity, stop), prepare(by_first, negations))
+                         _postings(causes, policy.similarity, stop), prepare(by_first, negations),
+                         stem_table(_texts_of(causes) + _texts_of(policy)))
+
+
+def _texts_of(value: Any) -> list[str]:
+    """Every string inside a record (dicts, lists, records), for the stem table."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _texts_of(item)]
+    if isinstance(value, (list, tuple)):
+        return [t for item in value for t in _texts_of(item)]
+    return []
 
 
 def _postings(causes: dict[str, Any], similarity: Any, stop: frozenset[str]) -> dict[str, tuple[tuple[str, float], ...]]:

@@ -46,11 +46,37 @@ def _stemmer():  # type: ignore[no-untyped-def]
         return EnglishStemmer()
 
 
-@lru_cache(maxsize=65536)
+# stems of the words the KB's own texts use (CompiledSigns.stems, built with the KB): a post's
+# words are mostly those, so a cold start stems few words itself and may not load the stemmer
+_KNOWN_STEMS: dict[str, str] = {}
+
+
+_KNOWN_FROM: list[dict[str, str]] = []  # the last table added (a KB's, read once per process)
+
+
+def know_stems(table: dict[str, str]) -> None:
+    """Add a KB's stem table. stem() is a pure function, so tables of several KBs agree."""
+    if not _KNOWN_FROM or _KNOWN_FROM[0] is not table:
+        _KNOWN_STEMS.update(table)
+        _KNOWN_FROM[:] = [table]
+
+
 def stem(word: str) -> str:
+    known = _KNOWN_STEMS.get(word)
+    return known if known is not None else _stem(word)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
     if len(word) <= 3 or len(word) > MAX_STEMMED or not _WORD.match(word):
         return word  # a 5 MB "word" is no English word: the stemmer's cost grows with its length
     return _stemmer().stemWord(word)
+
+
+def stem_table(texts: list[str]) -> dict[str, str]:
+    """word -> stem of every word of TEXTS that the stemmer changes or has to look at."""
+    words = {w for text in texts for w in _TOKEN.findall(text.lower()) if w.isalpha() and len(w) > 3}
+    return {word: _stem(word) for word in sorted(words)}
 
 
 @lru_cache(maxsize=65536)
