@@ -137,6 +137,9 @@ class Doctor:
                          for c, score in self._prior_logit.items()}
         # the ranking's tie-break after status and confidence: prior, impact, id
         self._tie_break = {c.id: (-c.prior, IMPACT_ORDER[c.impact], c.id) for c in kb.causes.values()}
+        # an unmoved cause's whole ranking key (see rank)
+        self._unmoved_key = {c: (STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[c]
+                             for c, (confidence, status) in self._unmoved.items()}
 
     # -- evaluation -----------------------------------------------------------------------
     def outcomes(self, facts: dict[str, Any]) -> dict[str, C.Truth]:
@@ -182,14 +185,28 @@ class Doctor:
                 rule = rules_by_id[rule_id]
                 hits.setdefault(rule.cause_id, []).append(rule)
         keyed = []
+        policy = self.kb.policy
         for cause_id, cause in self.kb.causes.items():
             prior_score = self._prior_logit[cause_id]
             moved = hits.get(cause_id)
             said = texts.get(cause_id)
             if moved is None and said is None:
                 confidence, status = self._unmoved[cause_id]
-                result = CauseResult(cause, status, confidence, prior_score, 0, [],
-                                     self._rules_by_cause[cause_id], outcomes)
+                keyed.append((self._unmoved_key[cause_id], CauseResult(
+                    cause, status, confidence, prior_score, 0, [], self._rules_by_cause[cause_id], outcomes)))
+                continue
+            elif moved is None:  # words only: no rule fired, so the rule evidence is 0
+                # 0 <= ruled_out decides as a sum of no rules would; 0 + weight as the sum gives it
+                ruled_out = 0 <= policy.ruled_out
+                evidence = 0 if ruled_out else 0 + said.weight
+                if ruled_out:
+                    said = None
+                score = prior_score + evidence
+                confidence = sigmoid(score)
+                supported = said is not None and said.weight > 0
+                status = "ruled_out" if ruled_out else self._status(evidence, supported, confidence, False)
+                result = CauseResult(cause, status, confidence, score, evidence, [],
+                                     self._rules_by_cause[cause_id], outcomes, said)
             else:
                 cause_hits = sorted(moved or (), key=lambda r: r.id)  # a fixed order: a fixed float sum
                 evidence = sum(r.effective_weight for r in cause_hits)
