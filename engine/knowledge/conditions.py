@@ -33,6 +33,10 @@ class Truth(Enum):
     FALSE = "no_hit"
     UNKNOWN = "cannot_tell"
 
+    # members are singletons compared by identity; Enum's own __hash__ (hash of the name, in
+    # Python) costs a call per member each time follow_up's trial cache hashes a key of them
+    __hash__ = object.__hash__
+
 
 TRUE, FALSE, UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
 

@@ -116,14 +116,17 @@ class Doctor:
         self.cross_check = cross_check_every(cross_check)
         self.rules_by_id = {r.id: r for r in kb.rules}
         self._rules_by_path: dict[str, list[CompiledRule]] = {}
+        # follow_up: a fact's rules per cause, in the rules' order
+        self._rules_by_path_cause: dict[str, dict[str, list[CompiledRule]]] = {}
         self._answers: dict[str, list[Any]] = {}  # plausible_answers, per fact
-        self._other_leaves: dict[tuple[str, str], tuple[Any, ...]] = {}  # _trial_outcomes
-        self._trials: dict[tuple[Any, ...], tuple[bool, tuple[bool, ...]]] = {}  # _trial_outcomes
+        self._other_leaves: dict[tuple[str, str], tuple[Any, ...]] = {}  # _flips
+        self._trials: dict[tuple[Any, ...], tuple[tuple[int, bool], ...]] = {}  # _flips
         by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
         for rule in kb.rules:
             by_cause[rule.cause_id].append(rule)
             for path in rule.paths:
                 self._rules_by_path.setdefault(path, []).append(rule)
+                self._rules_by_path_cause.setdefault(path, {}).setdefault(rule.cause_id, []).append(rule)
         # what each rule gives whenever none of its facts is known
         self._on_nothing = {r.id: r.on_nothing for r in kb.rules}
         self._true_on_nothing = frozenset(r.id for r in kb.rules if r.on_nothing is TRUE)
@@ -134,6 +137,9 @@ class Doctor:
                          for c, score in self._prior_logit.items()}
         # the ranking's tie-break after status and confidence: prior, impact, id
         self._tie_break = {c.id: (-c.prior, IMPACT_ORDER[c.impact], c.id) for c in kb.causes.values()}
+        # an unmoved cause's whole ranking key (see rank)
+        self._unmoved_key = {c: (STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[c]
+                             for c, (confidence, status) in self._unmoved.items()}
 
     # -- evaluation -----------------------------------------------------------------------
     def outcomes(self, facts: dict[str, Any]) -> dict[str, C.Truth]:
@@ -179,14 +185,28 @@ class Doctor:
                 rule = rules_by_id[rule_id]
                 hits.setdefault(rule.cause_id, []).append(rule)
         keyed = []
+        policy = self.kb.policy
         for cause_id, cause in self.kb.causes.items():
             prior_score = self._prior_logit[cause_id]
             moved = hits.get(cause_id)
             said = texts.get(cause_id)
             if moved is None and said is None:
                 confidence, status = self._unmoved[cause_id]
-                result = CauseResult(cause, status, confidence, prior_score, 0, [],
-                                     self._rules_by_cause[cause_id], outcomes)
+                keyed.append((self._unmoved_key[cause_id], CauseResult(
+                    cause, status, confidence, prior_score, 0, [], self._rules_by_cause[cause_id], outcomes)))
+                continue
+            elif moved is None:  # words only: no rule fired, so the rule evidence is 0
+                # 0 <= ruled_out decides as a sum of no rules would; 0 + weight as the sum gives it
+                ruled_out = 0 <= policy.ruled_out
+                evidence = 0 if ruled_out else 0 + said.weight
+                if ruled_out:
+                    said = None
+                score = prior_score + evidence
+                confidence = sigmoid(score)
+                supported = said is not None and said.weight > 0
+                status = "ruled_out" if ruled_out else self._status(evidence, supported, confidence, False)
+                result = CauseResult(cause, status, confidence, score, evidence, [],
+                                     self._rules_by_cause[cause_id], outcomes, said)
             else:
                 cause_hits = sorted(moved or (), key=lambda r: r.id)  # a fixed order: a fixed float sum
                 evidence = sum(r.effective_weight for r in cause_hits)
@@ -270,92 +290,150 @@ class Doctor:
         paths: dict[str, None] = {}
         seen: set[str] = set()
         for result in top:
-            for rule in result.unknown:
+            outcomes = result.outcomes
+            for rule in result.rules:  # result.unknown, without building the list
+                if outcomes[rule.id] is not UNKNOWN:
+                    continue
                 for path in rule.paths:  # C.unknown_paths(rule.condition, facts), in its order
                     if path not in seen and path not in facts:
                         seen.add(path)
                         if path not in skip and self._may_ask(path, facts):
                             paths[path] = None
         order = {c: i for i, c in enumerate(base)}
+        # the base causes from the highest (score, id) down: the top after an answer is the
+        # first of these the answer leaves alone, unless a cause it changes beats that one
+        descending = sorted(((score, c) for c, score in base.items()), reverse=True)
         # an answer that changes no rule: no change, and a bonus only if the leader is not on top
-        unchanged = (0.0 + (0.5 if max(base, key=lambda c: (base[c], c)) != leader else 0.0), set(), set())
+        unchanged = (0.0 + (0.5 if descending[0][1] != leader else 0.0), set(), set())
+        rules_by_path_cause = self._rules_by_path_cause
+        schema = self.kb.schema
+        exp = math.exp
         questions = []
         for path in paths:
-            rules = [r for r in self._rules_by_path.get(path, []) if r.cause_id in cause_ids]
             answers = self.plausible_answers(path)
-            if not answers or not rules:
+            by_cause = rules_by_path_cause.get(path)
+            if not answers or by_cause is None or not cause_ids.intersection(by_cause):
                 continue
-            # what each rule gives now and with each answer (see _trial_outcomes)
-            live = []
-            for rule in rules:
-                before, afters = self._trial_outcomes(rule, path, facts)
-                if before in afters and all(after == before for after in afters):
-                    continue  # no answer changes it
-                live.append((rule, before, afters))
-            if not live and not unchanged[0]:
+            # the answers (by index) that change a candidate's rule, with the causes' new
+            # scores; a cause's rules add their weights in the rules' order, as a float sum
+            # must (causes never share a sum, so the order between causes does not matter)
+            changed: dict[int, dict[str, float]] = {}
+            for cause in base:
+                for rule in by_cause.get(cause, ()):
+                    weight = rule.effective_weight
+                    for index, after in self._flips(rule, path, facts):
+                        scores = changed.get(index)
+                        if scores is None:
+                            scores = changed[index] = {}
+                        scores[cause] = scores.get(cause, base[cause]) + (weight if after else -weight)
+            if not changed and not unchanged[0]:
                 continue  # no answer changes anything: the question is worth 0
-            trials = []
-            for index in range(len(answers)):
-                scores: dict[str, float] = {}  # the causes whose score the answer changes
-                for rule, before, afters in live:
-                    after = afters[index]
-                    if before != after:
-                        cause = rule.cause_id
-                        scores[cause] = scores.get(cause, base[cause]) + (
-                            rule.effective_weight if after else -rule.effective_weight)
-                if not scores:
-                    trials.append(unchanged)
-                    continue
-                # the other causes' terms are 0.0, which leaves a float sum as it is
-                change = sum(plausibility[c] * abs(sigmoid(scores[c]) - confidence[c])
-                             for c in sorted(scores, key=order.__getitem__))
-                if max((scores.get(c, score), c) for c, score in base.items())[1] != leader:
+            # every other answer's trial is `unchanged`
+            trials: dict[int, tuple[float, set[str], set[str]]] = {}
+            for index in sorted(changed):
+                scores = changed[index]
+                if len(scores) == 1:  # sum() of one term: 0 + term, which is the term
+                    (c,) = scores
+                    change = plausibility[c] * abs(1 / (1 + exp(-scores[c])) - confidence[c])
+                else:  # the other causes' terms are 0.0, which leaves a float sum as it is
+                    change = sum(plausibility[c] * abs(1 / (1 + exp(-scores[c])) - confidence[c])
+                                 for c in sorted(scores, key=order.__getitem__))
+                # max((scores.get(c, score), c) for c, score in base.items()): the best changed
+                # cause against the best unchanged one
+                top_after = max((score, c) for c, score in scores.items())
+                for score, c in descending:
+                    if c not in scores:
+                        if (score, c) > top_after:
+                            top_after = (score, c)
+                        break
+                if top_after[1] != leader:
                     change += 0.5
                 raised = {c for c, score in scores.items() if score > base[c]}
                 lowered = {c for c, score in scores.items() if score < base[c]}
-                trials.append((change, raised, lowered))
-            weights = [0.0] * len(trials)
-            raising: dict[str, list[int]] = {}
-            for i, t in enumerate(trials):
-                for c in t[1]:
-                    raising.setdefault(c, []).append(i)
-            still = [i for i, t in enumerate(trials) if not t[1]]
-            for c in base:  # if c is the fault, which answers would the developer give?
-                fitting = (raising.get(c)
-                           or [i for i in still if c not in trials[i][2]]
-                           or still
-                           or list(range(len(trials))))
-                for i in fitting:
-                    weights[i] += share[c] / len(fitting)
-            value = sum(weight * trial[0] for weight, trial in zip(weights, trials))
-            value *= self.kb.schema[path].answerable  # a question nobody can answer moves nothing
+                trials[index] = (change, raised, lowered)
+            weights = self._answer_weights(len(answers), trials, share, bool(unchanged[0]))
+            # sum(weight x change) over every answer in order; an unchanged answer's term is
+            # 0.0 unless there is a bonus, and adding 0.0 leaves a sum of terms >= 0 as it is
+            value = sum(weight * (trials[i][0] if i in trials else unchanged[0]) for i, weight in weights)
+            value *= schema[path].answerable  # a question nobody can answer moves nothing
             if value > 0:
-                moved = {c for _, raised, _ in trials for c in raised}
+                moved = {c for _, raised, _ in trials.values() for c in raised}
                 ordered = tuple(c for c in (r.cause.id for r in top) if c in moved)
                 questions.append(Question(path, round(value, 6), ordered))
         questions.sort(key=lambda q: (-q.value, q.path))
         return questions
 
-    def _trial_outcomes(self, rule: CompiledRule, path: str, facts: dict[str, Any]) -> tuple[bool, tuple[bool, ...]]:
-        """(rule fires on facts, rule fires on facts with path set to each plausible answer):
-        path is unknown, so both depend only on the answer and on what the rule's other leaves
-        give on facts, and are kept per those (bounded; the same for every case)."""
+    @staticmethod
+    def _answer_weights(count: int, trials: dict[int, tuple[float, set[str], set[str]]],
+                        share: dict[str, float], every: bool) -> list[tuple[int, float]]:
+        """How likely each answer is (by index; every answer if EVERY, else only those in
+        TRIALS, the ones that change something), on a single-fault reading: if cause c is the
+        fault, the answers that raise c; if none does, those that raise nothing and do not
+        lower c; else those that raise nothing; else any. c's share is split evenly among
+        them; an answer's weight adds the causes' parts in the order of SHARE."""
+        raising: dict[str, list[int]] = {}
+        for i, (_, raised, _) in trials.items():
+            for c in raised:
+                raising.setdefault(c, []).append(i)
+        raisers = {i for i, t in trials.items() if t[1]}
+        still = count - len(raisers)  # the answers that raise nothing
+        lowering_still = [(i, t[2]) for i, t in trials.items() if t[2] and not t[1]]
+        # per cause: its part of each answer it fits, and which: a set of answers, or None
+        # for the answers that raise nothing (less those in the excluded set), or ... for all
+        fits: list[tuple[float, Any, frozenset[int]]] = []
+        nothing: frozenset[int] = frozenset()
+        for c, part in share.items():
+            raise_c = raising.get(c)
+            if raise_c:
+                fits.append((part / len(raise_c), set(raise_c), nothing))
+                continue
+            excluded = frozenset([i for i, lowered in lowering_still if c in lowered]) if lowering_still else nothing
+            if still - len(excluded) > 0:
+                fits.append((part / (still - len(excluded)), None, excluded))
+            elif still:
+                fits.append((part / still, None, nothing))
+            else:
+                fits.append((part / count, ..., nothing))
+        weights = []
+        for i in (range(count) if every else sorted(trials)):
+            weight = 0.0
+            for portion, members, excluded in fits:
+                if members is ...:
+                    weight += portion
+                elif members is None:
+                    if i not in raisers and i not in excluded:
+                        weight += portion
+                elif i in members:
+                    weight += portion
+            weights.append((i, weight))
+        return weights
+
+    def _flips(self, rule: CompiledRule, path: str, facts: dict[str, Any]) -> tuple[tuple[int, bool], ...]:
+        """The plausible answers of the unknown PATH (by index) that change whether RULE
+        fires on facts, with whether it fires then: path is unknown, so this depends only on
+        what the rule's other leaves give on facts, and is kept per those (bounded; the same
+        for every case)."""
         others = self._other_leaves.get((rule.id, path))
         if others is None:
             others = self._other_leaves[(rule.id, path)] = tuple(
                 C.compile_python(leaf) for leaf in C.leaves(rule.condition) if leaf.path != path)
-        key = (rule.id, path, tuple(leaf(facts) for leaf in others))
+        key = (rule.id, path, tuple([leaf(facts) for leaf in others]))
         found = self._trials.get(key)
         if found is None:
-            trial = dict(facts)
-            afters = []
-            for answer in self.plausible_answers(path):
-                trial[path] = answer
-                afters.append(rule.test(trial) is TRUE)
-            found = (rule.test(facts) is TRUE, tuple(afters))
+            before, afters = self._trial_outcomes(rule, path, facts)
+            found = tuple((index, after) for index, after in enumerate(afters) if after != before)
             if len(self._trials) < 50_000:  # bounded: once full, kept as it is
                 self._trials[key] = found
         return found
+
+    def _trial_outcomes(self, rule: CompiledRule, path: str, facts: dict[str, Any]) -> tuple[bool, tuple[bool, ...]]:
+        """(rule fires on facts, rule fires on facts with path set to each plausible answer)."""
+        trial = dict(facts)
+        afters = []
+        for answer in self.plausible_answers(path):
+            trial[path] = answer
+            afters.append(rule.test(trial) is TRUE)
+        return rule.test(facts) is TRUE, tuple(afters)
 
     def _may_ask(self, path: str, facts: dict[str, Any]) -> bool:
         """A question that presumes an earlier answer waits for it (kb/facts asked_after)."""
