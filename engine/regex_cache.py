@@ -79,8 +79,8 @@ def route_all_compiles() -> None:
     ~60 more patterns. re.compile caches as ever; only its last step, re._compiler.compile,
     is routed here. For the console script only (cli.py), never for a library caller."""
     global _usual_compile
-    if _sre is None or _usual_compile is not None:
-        return
+    if _sre is None or _compiler.compile is _routed_compile:
+        return  # already routed (the CLI imported twice in one process, as the tests do)
     _usual_compile = _compiler.compile
     _compiler.compile = _routed_compile
 

@@ -108,8 +108,10 @@ def test_routed_compiles_give_what_re_compile_gives(fresh_cache, monkeypatch):
     import re._compiler as sre_compiler
 
     monkeypatch.setattr(sre_compiler, "compile", sre_compiler.compile)  # undone after the test
-    monkeypatch.setattr(regex_cache, "_usual_compile", None)
     regex_cache.route_all_compiles()
+    regex_cache.route_all_compiles()  # a second call (the CLI imported again) leaves it as it is
+    assert sre_compiler.compile is regex_cache._routed_compile
+    assert regex_cache._usual_compile is not regex_cache._routed_compile
     fresh = [(p + r"(?#routed)", f) for p, f in SAMPLES]  # not yet in re's own cache
     usual = [regex_cache._usual_compile(p, int(f)) for p, f in fresh]
     for (pattern, flags), expected in zip(fresh, usual):
