@@ -9,8 +9,8 @@ the same interpreter (the file name carries its cache tag and exact version).
 
 How: `dataclasses` calls the builtin `exec` by its global name (3.11, 3.12 and 3.13 alike), so
 a module attribute `exec` in `dataclasses` takes the call. Only a source string is looked up;
-anything else goes to the builtin. For the console script only (cli.py), never for a library
-caller.
+anything else goes to the builtin. cli.py routes it when it is imported (the console script,
+`serve`, the tests); the library's other modules never do.
 
 Safety: as for the compiled regular expressions (regex_cache.py) and the KB cache, whose
 pickles can run code too: the file lives in the private cache folder and carries an HMAC made

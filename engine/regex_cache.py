@@ -77,7 +77,9 @@ def route_all_compiles() -> None:
     """From now on every str pattern this process compiles (the standard library's, click's
     and Jinja2's at import, not only ours) comes from the store: at a cold start they are
     ~60 more patterns. re.compile caches as ever; only its last step, re._compiler.compile,
-    is routed here. For the console script only (cli.py), never for a library caller."""
+    is routed here. cli.py calls it when it is imported (the console script, `serve`, the
+    tests); the library's other modules never do. A new pattern is compiled twice the first
+    time (from its parse tree, and as usual to check the program), then never again."""
     global _usual_compile
     if _sre is None or _compiler.compile is _routed_compile:
         return  # already routed (the CLI imported twice in one process, as the tests do)
