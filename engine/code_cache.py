@@ -58,32 +58,11 @@ def _remember(codes: dict[str, CodeType], source: str, code: CodeType) -> None:
     _added = True  # cli.entry calls save() (it leaves by os._exit)
 
 
-def _path_and_key():  # type: ignore[no-untyped-def]
-    from .private_cache import cache_dir, install_key
-
-    folder = cache_dir()
-    key = install_key() if folder is not None else None
-    if folder is None or key is None:
-        return None, None
-    return folder / f"code-{_TAG}.cache", key
-
-
 def _load() -> dict[str, CodeType]:
     global _codes
-    _codes = {}
-    try:
-        import marshal
+    from .private_cache import load_marshalled
 
-        from .private_cache import read_signed
-
-        path, key = _path_and_key()
-        if path is not None:
-            payload = read_signed(path, key, MAGIC)
-            stored = marshal.loads(payload) if payload is not None else None
-            if isinstance(stored, dict):
-                _codes = stored
-    except Exception:  # unreadable or foreign: start afresh
-        _codes = {}
+    _codes = load_marshalled(f"code-{_TAG}.cache", MAGIC)
     return _codes
 
 
@@ -93,13 +72,6 @@ def save() -> None:
     if not _added:
         return
     _added = False
-    try:
-        import marshal
+    from .private_cache import save_marshalled
 
-        from .private_cache import write_signed
-
-        path, key = _path_and_key()
-        if path is not None and _codes:
-            write_signed(path, key, MAGIC, marshal.dumps(_codes), stale_prefix="code-")
-    except Exception:  # a read-only cache folder is fine: just slower
-        pass
+    save_marshalled(f"code-{_TAG}.cache", MAGIC, _codes or {}, stale_prefix="code-")

@@ -147,3 +147,33 @@ def _older_than(path: Path, seconds: float) -> bool:
         return path.is_file() and time.time() - path.stat().st_mtime > seconds
     except OSError:
         return False
+
+
+def load_marshalled(name: str, magic: bytes) -> dict:  # type: ignore[type-arg]
+    """The dict kept by save_marshalled in the cache folder's file NAME, or {} when there is
+    none, or it is forged, foreign or unreadable (marshal reads data, and code objects)."""
+    try:
+        import marshal
+
+        folder = cache_dir()
+        key = install_key() if folder is not None else None
+        payload = read_signed(folder / name, key, magic) if folder is not None and key is not None else None
+        stored = marshal.loads(payload) if payload is not None else None
+        return stored if isinstance(stored, dict) else {}
+    except Exception:  # unreadable or foreign: start afresh
+        return {}
+
+
+def save_marshalled(name: str, magic: bytes, data: dict, stale_prefix: str) -> None:  # type: ignore[type-arg]
+    """Keep DATA (marshal-able) signed in the cache folder's file NAME. Never raises: a
+    read-only cache folder is fine, just slower."""
+    try:
+        import marshal
+
+        folder = cache_dir()
+        key = install_key() if folder is not None else None
+        if folder is not None and key is not None and data:
+            write_signed(folder / name, key, magic, marshal.dumps(data), stale_prefix=stale_prefix)
+    except Exception:
+        pass
+

@@ -134,34 +134,11 @@ def _remember(programs: dict[tuple[str, int], Program], key: tuple[str, int], pr
         atexit.register(save)  # cli.entry leaves by os._exit and calls save() itself
 
 
-def _path_and_key():  # type: ignore[no-untyped-def]
-    from .private_cache import cache_dir, install_key
-
-    folder = cache_dir()
-    key = install_key() if folder is not None else None
-    if folder is None or key is None:
-        return None, None
-    return folder / f"regex-{_TAG}.cache", key
-
-
 def _load() -> dict[tuple[str, int], Program]:
     global _programs
-    _programs = {}
-    try:
-        import marshal
+    from .private_cache import load_marshalled
 
-        from .private_cache import read_signed
-
-        path, key = _path_and_key()
-        if path is None:
-            return _programs
-        payload = read_signed(path, key, MAGIC)
-        if payload is not None:
-            stored = marshal.loads(payload)
-            if isinstance(stored, dict):
-                _programs = stored
-    except Exception:  # unreadable or foreign: start afresh
-        _programs = {}
+    _programs = load_marshalled(f"regex-{_TAG}.cache", MAGIC)
     return _programs
 
 
@@ -171,13 +148,6 @@ def save() -> None:
     if not _added:
         return
     _added = False
-    try:
-        import marshal
+    from .private_cache import save_marshalled
 
-        from .private_cache import write_signed
-
-        path, key = _path_and_key()
-        if path is not None and _programs:
-            write_signed(path, key, MAGIC, marshal.dumps(_programs), stale_prefix="regex-")
-    except Exception:  # a read-only cache folder is fine: just slower
-        pass
+    save_marshalled(f"regex-{_TAG}.cache", MAGIC, _programs or {}, stale_prefix="regex-")

@@ -553,16 +553,24 @@ def _opaque(text: str) -> str:
     return _apply(text, _line_spans(text, _opaque_spans), REDACTED, remember=False)
 
 
+def _repeated_lines(text: str) -> tuple[list[str], list[str]] | None:
+    """(its lines, its distinct lines) for a big text that repeats at least half of its lines,
+    where working on each distinct line once pays; else None."""
+    if len(text) <= _BIG:
+        return None
+    lines = text.split("\n")
+    distinct = list(dict.fromkeys(lines))
+    return (lines, distinct) if len(distinct) * 2 <= len(lines) else None
+
+
 def _line_spans(text: str, spans_of: Callable[[str], list[tuple[int, int]]]) -> list[tuple[int, int]]:
     """spans_of(text) for a finder whose spans each lie within a line and depend on that line
     alone (a line break reads as the start or end of the text): on a big text, worked out once
     per distinct line (a big paste repeats its lines) and placed at every line that holds them."""
-    if len(text) <= _BIG:
+    repeated = _repeated_lines(text)
+    if repeated is None:
         return spans_of(text)
-    lines = text.split("\n")
-    distinct = list(dict.fromkeys(lines))
-    if len(distinct) * 2 > len(lines):
-        return spans_of(text)
+    lines, distinct = repeated
     found = spans_of("\n".join(distinct))
     if not found:
         return []
@@ -710,12 +718,10 @@ def _per_distinct_line(text: str, steps: list[Callable[[str], str]]) -> str:
             text = step(text)
         return text
 
-    if len(text) <= _BIG:
+    repeated = _repeated_lines(text)
+    if repeated is None:
         return run(text)
-    lines = text.split("\n")
-    distinct = list(dict.fromkeys(lines))
-    if len(distinct) * 2 > len(lines):
-        return run(text)
+    lines, distinct = repeated
     out = run("\n".join(distinct)).split("\n")
     if len(out) != len(distinct):  # never: no replacement holds a line break
         return run(text)
