@@ -332,12 +332,10 @@ class Doctor:
             trials: dict[int, tuple[float, set[str], set[str]]] = {}
             for index in sorted(changed):
                 scores = changed[index]
-                if len(scores) == 1:  # sum() of one term: 0 + term, which is the term
-                    (c,) = scores
-                    change = plausibility[c] * abs(1 / (1 + exp(-scores[c])) - confidence[c])
-                else:  # the other causes' terms are 0.0, which leaves a float sum as it is
-                    change = sum(plausibility[c] * abs(1 / (1 + exp(-scores[c])) - confidence[c])
-                                 for c in sorted(scores, key=order.__getitem__))
+                # the other causes' terms are 0.0, which leaves a float sum as it is; one
+                # cause needs no sorting; sigmoid inlined (the innermost loop)
+                ordered = scores if len(scores) == 1 else sorted(scores, key=order.__getitem__)
+                change = sum(plausibility[c] * abs(1 / (1 + exp(-scores[c])) - confidence[c]) for c in ordered)
                 # max((scores.get(c, score), c) for c, score in base.items()): the best changed
                 # cause against the best unchanged one
                 top_after = max((score, c) for c, score in scores.items())
