@@ -30,6 +30,7 @@ _TAG = f"{sys.implementation.cache_tag}-{sys.hexversion:x}"  # bytecode differs 
 
 _codes: dict[str, CodeType] | None = None  # loaded on the first exec
 _added = False
+_loading = False  # the load imports modules that might define dataclasses themselves
 
 
 def route_dataclass_exec() -> None:
@@ -41,6 +42,8 @@ def route_dataclass_exec() -> None:
 
 def _exec_from_store(source: Any, globals_: Any = None, locals_: Any = None) -> None:
     if not isinstance(source, str):
+        return builtins.exec(source, globals_, locals_)
+    if _codes is None and _loading:
         return builtins.exec(source, globals_, locals_)
     codes = _codes if _codes is not None else _load()
     code = codes.get(source)
@@ -59,10 +62,14 @@ def _remember(codes: dict[str, CodeType], source: str, code: CodeType) -> None:
 
 
 def _load() -> dict[str, CodeType]:
-    global _codes
-    from .private_cache import load_marshalled
+    global _codes, _loading
+    _loading = True  # as in regex_cache._load: no re-entry while private_cache imports
+    try:
+        from .private_cache import load_marshalled
 
-    _codes = load_marshalled(f"code-{_TAG}.cache", MAGIC)
+        _codes = load_marshalled(f"code-{_TAG}.cache", MAGIC)
+    finally:
+        _loading = False
     return _codes
 
 

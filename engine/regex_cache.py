@@ -39,6 +39,7 @@ MAX_ENTRIES = 4000  # old patterns of edited KBs are dropped past this
 Program = tuple[int, int, bytes, int, dict[str, int], tuple[Any, ...]]
 _programs: dict[tuple[str, int], Program] | None = None  # loaded on the first compile
 _added = False
+_loading = False  # the load imports modules (pathlib, ...) that compile patterns themselves
 
 
 def cached_compile(pattern: str, flags: int | re.RegexFlag = 0) -> re.Pattern[str]:
@@ -52,6 +53,8 @@ def cached_compile(pattern: str, flags: int | re.RegexFlag = 0) -> re.Pattern[st
 def _from_store(pattern: str, flags: int, compile_as_usual: Callable[[str, int], Any]) -> Any:
     """The pattern from its stored program; else compiled from its parse tree, checked
     against COMPILE_AS_USUAL and remembered."""
+    if _programs is None and _loading:
+        return compile_as_usual(pattern, flags)  # compiled while the store itself loads
     programs = _programs if _programs is not None else _load()
     key = (pattern, flags)
     program = programs.get(key)
@@ -135,10 +138,17 @@ def _remember(programs: dict[tuple[str, int], Program], key: tuple[str, int], pr
 
 
 def _load() -> dict[tuple[str, int], Program]:
-    global _programs
-    from .private_cache import load_marshalled
+    """The stored programs. In a regular install nothing has imported pathlib yet when the
+    first routed compile comes, and importing it (through private_cache) compiles patterns:
+    those compile as usual rather than re-entering a half-imported module."""
+    global _programs, _loading
+    _loading = True
+    try:
+        from .private_cache import load_marshalled
 
-    _programs = load_marshalled(f"regex-{_TAG}.cache", MAGIC)
+        _programs = load_marshalled(f"regex-{_TAG}.cache", MAGIC)
+    finally:
+        _loading = False
     return _programs
 
 
