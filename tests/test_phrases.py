@@ -378,6 +378,16 @@ NEGATED: list[tuple[str, str, Any]] = [
     ("Share realtime meeting content is not locked.", "settings.share_meeting_content_locked", False),
     ("Share realtime webinar content is off and locked.", "settings.share_webinar_content_locked", True),
     ("Share realtime webinar content is not locked.", "settings.share_webinar_content_locked", False),
+    # negation scope: a relative clause's cue is its own; a list item with a state word of its
+    # own keeps it when a later item is negated; a verbless item still takes the later cue
+    ('Their window shows a green shield and "End-to-end encryption" in the corner, which I have '
+     "never seen on our own meetings.", "meeting.e2ee", True),
+    ('Legal has "Allow use of end-to-end encryption" on and the default type set to end-to-end, '
+     "cloud recording disabled.", "meeting.e2ee", True),
+    ("App installed, share realtime meeting content enabled, auto-start not turned on.",
+     "settings.share_meeting_content", True),
+    ("Share realtime meeting content, the allow list and auto-start are all off.",
+     "settings.share_meeting_content", False),
     ("I can't find the auto-start section.", "settings.auto_start_section_visible", False),
     ("It is not enabled at the account level.", "settings.level", "account"),
     ("It is off at group level.", "settings.level", "group"),

@@ -214,6 +214,8 @@ class Cues:
     splice: re.Pattern[str]  # a comma before a subject: maybe a comma splice
     finite: re.Pattern[str]
     subordinate: re.Pattern[str]  # matched at the start of the part before the comma
+    stated: re.Pattern[str]  # a state word: the list item says its own state
+    relative: re.Pattern[str]  # matched at the start of a part: a relative clause
     works: re.Pattern[str]
     fails: re.Pattern[str]
 
@@ -234,6 +236,8 @@ class Cues:
             splice=cached_compile(r",[ \t]{0,4}(?=(?:" + data.splice_subjects + r")\b(?!\.))", flags),
             finite=cached_compile(data.finite_verbs, flags),
             subordinate=cached_compile(r"[\s>*\u2022-]{0,8}(?:" + data.subordinators + r")\b", flags),
+            stated=cached_compile(data.state_words, flags),
+            relative=cached_compile(r"\s*(?:" + data.relative_openers + r")\b", flags),
             works=cached_compile(data.works_words, flags),
             fails=cached_compile(data.failure_words, flags),
         )
@@ -415,12 +419,15 @@ class TextReader:
         bounds = [0] + [m.end() for m in commas] + [len(clause) + 1]
         parts = [clause[a:b] for a, b in zip(bounds, bounds[1:])]
         own = [self.is_negated(part) for part in parts]
-        verb = [bool(self.cues.finite.search(part)) for part in parts]
+        # a part with a verb, or a state word of its own ("encryption on", "app installed")
+        verb = [bool(self.cues.finite.search(part) or self.cues.stated.search(part)) for part in parts]
         # a colon ends a statement ("fails on my Intel Mac: no prebuilt binary"): no list runs across it
         colon = [m.group(0).startswith(":") for m in commas]
+        # "..., which we never saw": a relative clause's cue is its own, it passes nothing back
+        relative = [bool(self.cues.relative.match(part)) for part in parts]
         final = list(own)
         for i in range(len(parts) - 2, -1, -1):  # backwards through verbless list items
-            if not own[i] and not verb[i] and final[i + 1] and not colon[i]:
+            if not own[i] and not verb[i] and final[i + 1] and not colon[i] and not relative[i + 1]:
                 final[i] = True
         for i in range(1, len(parts)):  # forwards into "..., or ..." continuations
             if not final[i] and final[i - 1] and _LIST_GOES_ON.match(parts[i]):

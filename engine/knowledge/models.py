@@ -187,6 +187,10 @@ class PhraseFile(_Strict):
     splice_subjects: str
     finite_verbs: str
     subordinators: str
+    # a list item that states its own state ("encryption on", "app installed") is not negated
+    # by a later item's cue; a relative clause ("..., which we never saw") negates only itself
+    state_words: str = r"(?!x)x"
+    relative_openers: str = r"(?!x)x"
     # a sentence setting a working part against a failing one: the working part names the
     # control machine, not the failing setup
     works_words: str
