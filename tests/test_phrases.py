@@ -362,6 +362,15 @@ READER: list[tuple[str, str, Any]] = [
     ("We get meeting.rtms_started and audio flows.", "stream.started_received", True),
 ]
 
+# events in code are handled; a log line inside a fence still says what arrived
+CODE_EVENTS: list[tuple[str, str, Any]] = [
+    ("```python\nif payload.get('event') == 'meeting.rtms_started':\n    client.join(payload)\n```",
+     "webhook.handled_events", ["meeting.rtms_started"]),
+    ("```\n10:00:02.004 INFO received meeting.rtms_started stream=abc\n```",
+     "webhook.received_events", ["meeting.rtms_started"]),
+]
+
+
 # (sentence, fact, value) read from a clause with a negation cue
 NEGATED: list[tuple[str, str, Any]] = [
     ("Share realtime meeting content with apps is disabled.", "settings.share_meeting_content", False),
@@ -593,6 +602,10 @@ GUARDS: list[tuple[str, str, Any]] = [
      "runtime.platform", "darwin-arm64"),
     ("It works on my M2 Mac but crashes on the Linux server.", "runtime.platform", ABSENT),
     ("It works on Node 20.11.0 but crashes on Node 18.19.0.", "runtime.node_version", "20.11.0"),
+    # an event named in code is one the code handles, not one that arrived
+    ("My handler:\n```python\ndef handle(payload):\n    if payload.get('event') == 'meeting.rtms_started':\n"
+     "        client.join(payload)\n```\nI get meeting.started, then nothing.", "stream.started_received", ABSENT),
+    ("if (event === 'meeting.rtms_started') { connect(payload); } // we get it", "webhook.received_events", ABSENT),
 ]
 
 
@@ -628,6 +641,11 @@ def test_affirmed_sentence(kb, tmp_path, text, fact, value):
 
 @pytest.mark.parametrize("text,fact,value", NEGATED, ids=[f"{f}={v}:{t[:40]}" for t, f, v in NEGATED])
 def test_negated_sentence(kb, tmp_path, text, fact, value):
+    _check(kb, tmp_path, text, fact, value)
+
+
+@pytest.mark.parametrize("text,fact,value", CODE_EVENTS, ids=[f"{f}:{t[:30]}" for t, f, _ in CODE_EVENTS])
+def test_code_events(kb, tmp_path, text, fact, value):
     _check(kb, tmp_path, text, fact, value)
 
 

@@ -369,13 +369,14 @@ class TextReader:
         # quoted sentences (Zoom's own messages, someone else's words) do not trigger phrases
         masked = _mask_quoted_sentences(text)
         control = self._control_parts(text)
+        code_spans = _code_lines(text)
         started: list[tuple[frozenset[str], bool, list[Any]]] = []
         for clause, offset in _clauses(text, self.cues):
             loc = f"line {_line_of(line_starts, offset)}"
             negated = self.is_negated(clause)
             self._phrases(masked[offset:offset + len(clause)], negated, em, loc, offset, control,
                           self._negated_parts(clause) if negated else None)
-            self._tokens(clause, negated, em, loc, offset, control, started)
+            self._tokens(clause, negated, em, loc, offset, control, started, code_spans)
         _drop_control_product(started, em)
 
     def is_negated(self, clause: str) -> bool:
@@ -464,7 +465,8 @@ class TextReader:
 
     def _tokens(self, clause: str, negated: bool, em: Emitter, loc: str, offset: int = 0,
                 control: dict[str, _Ranges] | None = None,
-                started: list[tuple[frozenset[str], bool, list[Any]]] | None = None) -> None:
+                started: list[tuple[frozenset[str], bool, list[Any]]] | None = None,
+                code_spans: _Ranges | None = None) -> None:
         def first(pattern: re.Pattern[str], fact: str) -> re.Match[str] | None:
             ranges = (control or {}).get(fact)
             for m in pattern.finditer(clause):
@@ -510,7 +512,15 @@ class TextReader:
                 em.add("api.missing_scopes", scopes, loc)
             elif not negated:
                 em.add("app.scopes", scopes, loc)
-        events = list(dict.fromkeys(m.group(1) for m in _EVENT.finditer(clause))) if "." in clause else []
+        found = list(_EVENT.finditer(clause)) if "." in clause else []
+        if code_spans is not None and code_spans.starts:
+            # an event named in code (`if event == "meeting.rtms_started":`) is one the code
+            # handles: it says nothing about what arrived or what is subscribed
+            handled = list(dict.fromkeys(m.group(1) for m in found if code_spans.holds(offset + m.start())))
+            if handled:
+                em.add("webhook.handled_events", handled, loc)
+                found = [m for m in found if not code_spans.holds(offset + m.start())]
+        events = list(dict.fromkeys(m.group(1) for m in found))
         self._events(clause, events, negated, em, loc, started)
         if not digits:
             return
@@ -607,6 +617,36 @@ def _parts(sentence: str, offset: int) -> Iterator[tuple[str, int]]:
 
 
 _WRAP = cached_compile(r"(?<=[^\n.!?:;])\n(?=[ \t]*[^\s\-*•>#|0-9])")
+
+
+# code: the lines of a fenced block (``` or ~~~) that are not log lines, and any line with
+# code's own operators; a log line starts with a time, a date or a level
+_FENCE = cached_compile(r"(?m)^[ \t]*(?:```|~~~)")
+_LOG_LINE = cached_compile(r"[ \t]*\[?(?:\d{1,4}[-/:.]\d|(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR)\b)")
+_CODE_LINE = cached_compile(r"(?m)^.*?(?:[=!]==?[ \t]*['\"]|['\"][ \t]*[=!]==?|=>|\bcase[ \t]+['\"]).*$")
+
+
+def _code_lines(text: str) -> _Ranges:
+    """Spans of the text that are code (see _FENCE, _CODE_LINE), sorted and disjoint."""
+    spans: list[tuple[int, int]] = []
+    fences = [m.start() for m in _FENCE.finditer(text)] if "``" in text or "~~" in text else []
+    for opening, closing in zip(fences[::2], fences[1::2]):
+        start = text.find("\n", opening) + 1
+        while 0 < start < closing:
+            end = text.find("\n", start)
+            end = closing if end < 0 or end > closing else end
+            if not _LOG_LINE.match(text, start):
+                spans.append((start, end))
+            start = end + 1
+    if "=" in text or "case" in text:
+        spans.extend(m.span() for m in _CODE_LINE.finditer(text))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return _Ranges([a for a, _ in merged], [b for _, b in merged])
 
 
 def _unwrap(text: str) -> str:
