@@ -63,6 +63,19 @@ def test_an_off_topic_post_is_called_so(tmp_path):
     assert "rather than Realtime Media Streams" in reply and "Could you tell us" not in reply
 
 
+def test_off_topic_signs_that_outnumber_the_rtms_words_call_a_post_off_topic(tmp_path):
+    """A passing mention of an RTMS word ("our Developer Pack credits are for another project")
+    does not keep a Phone billing question on topic when its own signs outnumber it; one
+    off-topic word beside two RTMS words does not make an RTMS post off-topic."""
+    post = tmp_path / "post.txt"
+    post.write_text("Our Zoom Phone invoice shows metered minutes for the call queue overflow. We also "
+                    "have Developer Pack credits for another project, unrelated I assume.\n", encoding="utf-8")
+    assert json.loads(rtms_doctor("diagnose", "--format", "json", str(post)).out)["reading"]["off_topic"] is True
+    post.write_text("Our RTMS app streams fine, but on the invoice the Developer Pack credits drop twice "
+                    "as fast as meetings run.\n", encoding="utf-8")
+    assert json.loads(rtms_doctor("diagnose", "--format", "json", str(post)).out)["reading"]["off_topic"] is False
+
+
 def test_structured_input_has_no_reading(tmp_path):
     from helpers import REPO
 

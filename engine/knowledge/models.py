@@ -245,6 +245,9 @@ class SignsPolicy(_Strict):
     on_topic_words: list[str]
     off_topic_signs: list[str]
     off_topic_max_evidence: float = Field(ge=0)
+    # also off-topic when at least this many distinct off-topic signs match and they outnumber
+    # the RTMS words more than twice over, whatever the causes' text evidence (0: never)
+    off_topic_outnumbers: int = Field(default=0, ge=0)
     hypothetical_sections: list[str] = Field(default_factory=list)
     similarity: SimilarityPolicy
     thin: ThinPolicy

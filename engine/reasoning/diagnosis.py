@@ -252,9 +252,11 @@ class Doctor:
         strongest = diagnosis.text.strongest
         thin = signs.policy.thin
         diagnosis.thin = specific < thin.min_facts and strongest < thin.min_text_evidence
-        diagnosis.off_topic = (bool(diagnosis.text.off_topic) and not diagnosis.text.on_topic
-                               and specific < thin.min_facts
-                               and strongest <= signs.policy.off_topic_max_evidence)
+        off, on = len(diagnosis.text.off_topic), diagnosis.text.on_topic_words
+        least = signs.policy.off_topic_outnumbers
+        outnumbered = bool(least) and off >= least and off > 2 * on  # "Zoom Phone ... invoice ... call queue"
+        diagnosis.off_topic = (off > 0 and specific < thin.min_facts
+                               and (outnumbered or (not on and strongest <= signs.policy.off_topic_max_evidence)))
 
     # -- follow-up questions ----------------------------------------------------------------
     def candidates(self, ranked: list[CauseResult], pool: int | None = None) -> list[CauseResult]:

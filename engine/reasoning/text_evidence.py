@@ -31,6 +31,7 @@ class TextReading:
     causes: dict[str, CauseText] = field(default_factory=dict)
     symptoms: dict[str, float] = field(default_factory=dict)  # strength 0..1 of each symptom read
     on_topic: bool = False  # an RTMS word was seen
+    on_topic_words: int = 0  # how many distinct RTMS words
     off_topic: tuple[Any, ...] = ()  # signs of another Zoom product or question
 
     @property
@@ -52,6 +53,7 @@ def read_text_evidence(matches: list[Any], kb: KnowledgeBase) -> TextReading:
         by_owner[owner] = sorted(unique.values(), key=lambda m: (-m.sign.weight, m.sign.text))
     similarity = _similarity(by_owner.pop("word", []), kb)
     reading.on_topic = "on_topic" in by_owner
+    reading.on_topic_words = len(by_owner.get("on_topic", ()))
     reading.off_topic = tuple(by_owner.get("off_topic", ()))
     raw_symptoms = {o.split(":", 1)[1]: float(len(ms)) for o, ms in by_owner.items() if o.startswith("symptom:")}
     total = sum(raw_symptoms.values())
