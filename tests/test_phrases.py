@@ -602,6 +602,9 @@ GUARDS: list[tuple[str, str, Any]] = [
      "runtime.platform", "darwin-arm64"),
     ("It works on my M2 Mac but crashes on the Linux server.", "runtime.platform", ABSENT),
     ("It works on Node 20.11.0 but crashes on Node 18.19.0.", "runtime.node_version", "20.11.0"),
+    # a code named as not the one seen
+    ("It returns a 400 with a code in the 13xxx range (not 13262, our logs rotated).", "api.error_codes", ABSENT),
+    ("We do not get error 2310 anymore since the renewal.", "api.error_codes", ABSENT),
     # an event named in code is one the code handles, not one that arrived
     ("My handler:\n```python\ndef handle(payload):\n    if payload.get('event') == 'meeting.rtms_started':\n"
      "        client.join(payload)\n```\nI get meeting.started, then nothing.", "stream.started_received", ABSENT),

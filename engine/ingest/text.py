@@ -481,11 +481,14 @@ class TextReader:
             for pattern in _REST_CODE:
                 for m in pattern.finditer(clause):
                     code = int(m.group(1))
-                    if code in self.rest_codes and code >= 100:
+                    if code in self.rest_codes and code >= 100 and not _denied(clause, m.start()):
                         em.add("api.error_codes", [code], loc)
             if self.cues.error_words.search(clause):  # "port 3000", "2310 Example Avenue" are not errors
                 for code, digits_of in self.error_codes:  # the regex only where its digits are
-                    if digits_of in clause and re.search(rf"(?<![\d.\w-]){code}(?!\d|\.\d|-\d)", clause):
+                    if digits_of not in clause:
+                        continue
+                    m = re.search(rf"(?<![\d.\w-]){code}(?!\d|\.\d|-\d)", clause)
+                    if m and not _denied(clause, m.start()):
                         em.add("api.error_codes", [code], loc)
             for pattern in _HTTP_STATUS:
                 for m in pattern.finditer(clause):
@@ -624,6 +627,17 @@ _WRAP = cached_compile(r"(?<=[^\n.!?:;])\n(?=[ \t]*[^\s\-*•>#|0-9])")
 _FENCE = cached_compile(r"(?m)^[ \t]*(?:```|~~~)")
 _LOG_LINE = cached_compile(r"[ \t]*\[?(?:\d{1,4}[-/:.]\d|(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR)\b)")
 _CODE_LINE = cached_compile(r"(?m)^.*?(?:[=!]==?[ \t]*['\"]|['\"][ \t]*[=!]==?|=>|\bcase[ \t]+['\"]).*$")
+
+
+# "(not 13262)", "we don't get 2310", "other than 2310": the code named is not the one seen
+_DENIED_BEFORE = cached_compile(r"(?:\b(?:not|never|no|except|other than|instead of|rather than)|n't)"
+                                r"(?:\s+(?:get|gets|getting|got|see|saw|seeing|receive|received|an?|the|any|error|code|http))*"
+                                r"[\s(:#]*$", re.I)
+
+
+def _denied(clause: str, start: int) -> bool:
+    """Whether a negation stands right before the code that starts at START."""
+    return _DENIED_BEFORE.search(clause, max(0, start - 40), start) is not None
 
 
 def _code_lines(text: str) -> _Ranges:
