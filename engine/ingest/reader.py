@@ -29,6 +29,7 @@ from .shapes import is_case_json, recognise
 from .redact import begin_case, case_secrets, redact_json, redact_text, scrub
 from ..outlet import strip_controls
 from .sections import blank_hypothetical
+from .voices import blank_other_voices
 from .signs import MAX_SIGN_CHARS, match_signs
 from .values import compile_pairs
 from ..regex_cache import cached_compile
@@ -220,6 +221,9 @@ class Readers:
         text = redact_text(straighten_quotes(text))
         if kb.signs is not None:  # an issue template's "Expected behavior" is not what happened
             text = blank_hypothetical(text, tuple(kb.signs.policy.hypothetical_sections))
+            # a thread pasted as text: only the asker's posts are the case
+            text = blank_other_voices(text, tuple(kb.signs.policy.thread_opening_headers),
+                                      tuple(kb.signs.policy.thread_reply_headers))
         lines = [l for l in text.splitlines() if l.strip()]
         is_log = lines and sum(1 for l in lines if _LOG_LINE.match(l)) >= len(lines) / 2
         em = Emitter(kb.schema, label, "log" if is_log else "text")
