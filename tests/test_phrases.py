@@ -602,6 +602,10 @@ GUARDS: list[tuple[str, str, Any]] = [
      "runtime.platform", "darwin-arm64"),
     ("It works on my M2 Mac but crashes on the Linux server.", "runtime.platform", ABSENT),
     ("It works on Node 20.11.0 but crashes on Node 18.19.0.", "runtime.node_version", "20.11.0"),
+    # a question or a requirement is no statement of the setup
+    ("Did you subscribe to meeting.rtms_started?", "app.events.types", ABSENT),
+    ("You need the meeting:read:meeting_audio scope for audio.", "app.scopes", ABSENT),
+    ("The transcript requires meeting:read:meeting_transcript.", "app.scopes", ABSENT),
     # a code named as not the one seen
     ("It returns a 400 with a code in the 13xxx range (not 13262, our logs rotated).", "api.error_codes", ABSENT),
     ("We do not get error 2310 anymore since the renewal.", "api.error_codes", ABSENT),

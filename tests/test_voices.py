@@ -54,9 +54,9 @@ def test_prose_that_looks_like_a_header_is_kept(headers, text):
     assert blank_other_voices(text, *headers) == text
 
 
-def test_a_repliers_guess_is_no_fact_of_the_case(kb, tmp_path):
+def test_a_repliers_own_setup_is_no_fact_of_the_case(kb, tmp_path):
     post = tmp_path / "thread.txt"
-    advice = "Did you subscribe to meeting.rtms_started? You need the meeting:read:meeting_audio scope."
+    advice = "Same here: we subscribed to meeting.rtms_started and added the meeting:read:meeting_audio scope."
     post.write_text(advice + "\n", encoding="utf-8")
     assert {"app.events.types", "app.scopes"} <= set(read_case([str(post)], kb)[0].values)  # read alone
     post.write_text(THREAD.replace("Failovers come with a different server_urls.", advice) + "\n", encoding="utf-8")

@@ -510,10 +510,13 @@ class TextReader:
                             "livestream" if "livestream" in path else "other")
                 em.add("api.endpoint", endpoint, loc)
         scopes = list(dict.fromkeys(m.group(1) for m in _SCOPE.finditer(clause))) if ":" in clause else []
+        # a question or a requirement ("Did you add ...?", "you need the ... scope") says
+        # nothing about what the app holds or subscribes to
+        asked = _ASKED.search(clause) is not None
         if scopes:
             if self.cues.missing_scopes.search(clause):
                 em.add("api.missing_scopes", scopes, loc)
-            elif not negated:
+            elif not negated and not asked:
                 em.add("app.scopes", scopes, loc)
         found = list(_EVENT.finditer(clause)) if "." in clause else []
         if code_spans is not None and code_spans.starts:
@@ -524,6 +527,8 @@ class TextReader:
                 em.add("webhook.handled_events", handled, loc)
                 found = [m for m in found if not code_spans.holds(offset + m.start())]
         events = list(dict.fromkeys(m.group(1) for m in found))
+        if asked and self.cues.subscribed.search(clause):
+            events = []  # "Did you subscribe to meeting.rtms_started?"
         self._events(clause, events, negated, em, loc, started)
         if not digits:
             return
@@ -628,6 +633,10 @@ _FENCE = cached_compile(r"(?m)^[ \t]*(?:```|~~~)")
 _LOG_LINE = cached_compile(r"[ \t]*\[?(?:\d{1,4}[-/:.]\d|(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR)\b)")
 _CODE_LINE = cached_compile(r"(?m)^.*?(?:[=!]==?[ \t]*['\"]|['\"][ \t]*[=!]==?|=>|\bcase[ \t]+['\"]).*$")
 
+
+# a clause that asks, or states a requirement rather than the setup
+_ASKED = cached_compile(r"\?\s*$|\b(?:you|we|i|it|app|one)\s+(?:will\s+|would\s+|also\s+)?(?:need|needs|must|should|have to|has to)\b"
+                        r"|\b(?:is|are)\s+(?:required|needed)\b|\brequires?\b", re.I)
 
 # "(not 13262)", "we don't get 2310", "other than 2310": the code named is not the one seen
 _DENIED_BEFORE = cached_compile(r"(?:\b(?:not|never|no|except|other than|instead of|rather than)|n't)"
