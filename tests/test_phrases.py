@@ -107,6 +107,9 @@ AFFIRMED: list[tuple[str, str, Any]] = [
     ("Our developer pack trial expired.", "account.developer_pack", "trial_expired"),
     ("We are on the Developer Pack trial.", "account.developer_pack", "trial_active"),
     ("We have a paid developer pack.", "account.developer_pack", "paid_active"),
+    ("We have Developer Pack credits on the account.", "account.developer_pack", "paid_active"),
+    ("Developer Pack: bought 100 credits last week.", "account.developer_pack", "paid_active"),
+    ("my manager buy the developer pack last month so account is ok", "account.developer_pack", "paid_active"),
     ("We ran out of credits last week.", "account.developer_pack", "paid_exhausted"),
     ("We are on a free plan.", "account.plan", "basic"),
     ("We have a Pro account.", "account.plan", "pro"),
@@ -602,6 +605,8 @@ GUARDS: list[tuple[str, str, Any]] = [
      "runtime.platform", "darwin-arm64"),
     ("It works on my M2 Mac but crashes on the Linux server.", "runtime.platform", ABSENT),
     ("It works on Node 20.11.0 but crashes on Node 18.19.0.", "runtime.node_version", "20.11.0"),
+    ("We just bought the developer pack a minute ago.", "account.developer_pack", "paid_active"),
+    ("We have used up our developer pack credits.", "account.developer_pack", "paid_active"),
     # a question or a requirement is no statement of the setup
     ("Did you subscribe to meeting.rtms_started?", "app.events.types", ABSENT),
     ("You need the meeting:read:meeting_audio scope for audio.", "app.scopes", ABSENT),

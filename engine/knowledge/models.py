@@ -246,7 +246,7 @@ class SignsPolicy(_Strict):
     off_topic_signs: list[str]
     off_topic_max_evidence: float = Field(ge=0)
     # also off-topic when at least this many distinct off-topic signs match and they outnumber
-    # the RTMS words more than twice over, whatever the causes' text evidence (0: never)
+    # the RTMS words more than twice over, whatever the facts and the causes' text evidence (0: never)
     off_topic_outnumbers: int = Field(default=0, ge=0)
     hypothetical_sections: list[str] = Field(default_factory=list)
     # a thread pasted as text: the headers that open a post (regexes with a group `who`)

@@ -255,8 +255,11 @@ class Doctor:
         off, on = len(diagnosis.text.off_topic), diagnosis.text.on_topic_words
         least = signs.policy.off_topic_outnumbers
         outnumbered = bool(least) and off >= least and off > 2 * on  # "Zoom Phone ... invoice ... call queue"
-        diagnosis.off_topic = (off > 0 and specific < thin.min_facts
-                               and (outnumbered or (not on and strongest <= signs.policy.off_topic_max_evidence)))
+        # outnumbered, the words decide unless a cause is likely on its facts: account facts
+        # (plan, pack) are read from any Zoom post
+        likely = any(c.status == "likely" for c in diagnosis.causes)
+        diagnosis.off_topic = off > 0 and ((outnumbered and not likely) or (
+            not on and specific < thin.min_facts and strongest <= signs.policy.off_topic_max_evidence))
 
     # -- follow-up questions ----------------------------------------------------------------
     def candidates(self, ranked: list[CauseResult], pool: int | None = None) -> list[CauseResult]:
