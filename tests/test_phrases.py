@@ -390,6 +390,8 @@ NEGATED: list[tuple[str, str, Any]] = [
     ("Share realtime meeting content is not locked.", "settings.share_meeting_content_locked", False),
     ("Share realtime webinar content is off and locked.", "settings.share_webinar_content_locked", True),
     ("Share realtime webinar content is not locked.", "settings.share_webinar_content_locked", False),
+    ("App 2 has no Event Subscription configured at all.", "app.events.enabled", False),
+    ("The RTMS app is without an event subscription.", "app.events.enabled", False),
     # negation scope: a relative clause's cue is its own; a list item with a state word of its
     # own keeps it when a later item is negated; a verbless item still takes the later cue
     ('Their window shows a green shield and "End-to-end encryption" in the corner, which I have '
