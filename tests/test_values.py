@@ -26,6 +26,10 @@ def _facts(tmp_path, kb, text: str) -> dict:
     ('  "@zoom/rtms": "^1.0.3",\n', "sdk.version", "1.0.3"),
     ("FROM python:3.9-slim\n", "runtime.python_version", "3.9"),
     ("FROM node:20-alpine\n", "runtime.node_version", "20"),
+    # the value leads, prose follows
+    ("i put media_type = 16 in the data handshake\n", "handshake.media_type", 16),
+    ("media_type: audio and video, nothing else\n", "handshake.media_type", 3),
+    ("sample_rate: 3 but I hear noise\n", "handshake.audio.sample_rate", 3),
 ])
 def test_a_pair_becomes_its_fact(tmp_path, kb, text, path, value):
     assert _facts(tmp_path, kb, text).get(path) == value
@@ -36,6 +40,8 @@ def test_a_pair_becomes_its_fact(tmp_path, kb, text, path, value):
     ("rtms = RTMSClient()\n", "sdk.version"),  # an assignment, not a pin
     ("codec = pick_codec(stream)\n", "handshake.audio.codec"),
     ("FROM python\n", "runtime.python_version"),
+    ("media: we get nothing at all\n", "handshake.media_type"),
+    ("codec: whatever the SDK picks\n", "handshake.audio.codec"),
 ])
 def test_a_pair_that_is_no_value_gives_nothing(tmp_path, kb, text, path):
     assert path not in _facts(tmp_path, kb, text)

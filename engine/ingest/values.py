@@ -78,7 +78,20 @@ def _value(raw: str, rule: PairRule) -> Any:
         if not found or found.group(1).count(".") + 1 < rule.min_parts:
             return None
         return found.group(1)
-    parts = [p.strip().strip("\"'`") for p in re.split(r"\s*[|+]\s*", raw)] if rule.kind == "bitmask" else [raw]
+    value = _number_or_names(raw, rule)
+    if value is None and " " in raw:  # prose after the value: "media_type = 16 in the handshake"
+        lead = _LEAD.match(raw)
+        value = _number_or_names(lead.group(0), rule) if lead else None
+    return value
+
+
+# the value's leading names or numbers, joined as a bitmask is written ("AUDIO | TRANSCRIPT",
+# "audio and video"); the words after them are prose
+_LEAD = cached_compile(r"[\w.]+(?:\s*(?:\||\+|&|\band\b)\s*[\w.]+)*", re.I)
+
+
+def _number_or_names(raw: str, rule: PairRule) -> Any:
+    parts = [p.strip().strip("\"'`") for p in re.split(r"\s*(?:[|+&]|\band\b)\s*", raw)] if rule.kind == "bitmask" else [raw]
     total = 0
     for part in parts:
         name = part.rsplit(".", 1)[-1].lower()
