@@ -30,6 +30,7 @@ def _facts(tmp_path, kb, text: str) -> dict:
     ("i put media_type = 16 in the data handshake\n", "handshake.media_type", 16),
     ("media_type: audio and video, nothing else\n", "handshake.media_type", 3),
     ("sample_rate: 3 but I hear noise\n", "handshake.audio.sample_rate", 3),
+    ("Our handshake asks for audio+video+transcript (media_type 11).\n", "handshake.media_type", 11),
 ])
 def test_a_pair_becomes_its_fact(tmp_path, kb, text, path, value):
     assert _facts(tmp_path, kb, text).get(path) == value
@@ -42,6 +43,8 @@ def test_a_pair_becomes_its_fact(tmp_path, kb, text, path, value):
     ("FROM python\n", "runtime.python_version"),
     ("media: we get nothing at all\n", "handshake.media_type"),
     ("codec: whatever the SDK picks\n", "handshake.audio.codec"),
+    ("rtms 1.0.2 crashes\n", "sdk.version"),  # a pin needs its separator; a space pair needs an underscore
+    ("the media type 16 arrives\n", "handshake.media_type"),
 ])
 def test_a_pair_that_is_no_value_gives_nothing(tmp_path, kb, text, path):
     assert path not in _facts(tmp_path, kb, text)

@@ -12,6 +12,9 @@ from ..regex_cache import cached_compile
 # key, separator, value: "key": value | key = value | key: value | key => value | pkg==1.2.3
 _PAIR = cached_compile(
     r"""(?P<key>[@A-Za-z_][\w.@/-]{0,60})["']?\s*(?P<sep>==|~=|>=|=>|:=|=|:)\s*(?P<value>[^,;#\n(){}\[\]]{1,80})""")
+# a code identifier and a number with only a space between, as prose writes them
+# ("the handshake asks for media_type 11"): only identifiers with an underscore
+_SPACED = cached_compile(r"(?<![\w.])(?P<key>[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+)[ \t]+(?P<sep>)(?P<value>\d{1,6})(?![\w.])")
 _CAMEL = cached_compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _VERSION = cached_compile(r"(?<![\d.])v?(\d+(?:\.\d+){0,2})")
 _INT = cached_compile(r"^-?\d{1,6}$")
@@ -45,9 +48,12 @@ def snake(key: str) -> str:
 
 def read_pairs(text: str, table: dict[str, list[PairRule]], em: Emitter) -> None:
     for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) > MAX_LINE or not any(sep in line for sep in "=:>"):
+        if len(line) > MAX_LINE:
             continue
-        for match in _PAIR.finditer(line):
+        matches = list(_PAIR.finditer(line)) if any(sep in line for sep in "=:>") else []
+        if "_" in line:
+            matches += _SPACED.finditer(line)
+        for match in matches:
             key = snake(match.group("key"))
             rules = table.get(key) or table.get(key.rsplit(".", 1)[-1])
             if not rules:
