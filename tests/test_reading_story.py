@@ -155,3 +155,18 @@ def test_a_post_with_secrets_asks_to_rotate_them_and_staff_get_a_clean_copy(tmp_
     clean = tmp_path / "clean.txt"
     clean.write_text("rtms_started never arrives for our General app.\n", encoding="utf-8")
     assert "rotate" not in rtms_doctor("diagnose", "--reply", str(clean)).out
+
+
+def test_words_of_one_class_meet(kb):
+    """kb/ingest/signs.yaml word_classes: a post's "frames" meets a sign written with "packets",
+    and the words shown are the post's own."""
+    from rtms_doctor.ingest.signs import match_signs
+    from rtms_doctor.knowledge.signs import word_classes
+
+    classes = word_classes(kb.signs.policy)
+    assert classes and all(head not in classes for head in classes.values())  # one step to the head
+    sign = next(s for s in kb.signs.signs if s.text == "flood of packets at connect")
+    found = {m.sign.text for m in match_signs("We get a flood of frames at connect.", kb.signs, "post.txt")}
+    assert sign.text in found
+    words = [m.sign.text for m in match_signs("Thousands of frames arrive.", kb.signs, "post.txt") if m.sign.kind == "word"]
+    assert "frames" in words and "packets" not in words

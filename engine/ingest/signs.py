@@ -51,6 +51,13 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
     words, post_terms = tokens_and_terms(text, compiled.stopwords)
     if not words:
         return []
+    classes = getattr(compiled, "classes", None)
+    if classes:  # each word read as its class, as the KB's signs were (knowledge/signs.py)
+        words = [(classes.get(tok, tok), clause, line) for tok, clause, line in words]
+        mapped: dict[str, str] = {}
+        for tok, surface in post_terms.items():
+            mapped.setdefault(classes.get(tok, tok), surface)  # the first word the post wrote
+        post_terms = mapped
     negations = compiled.negations
     stop = compiled.stopwords
     prepared = _prepared(compiled)

@@ -249,6 +249,9 @@ class SignsPolicy(_Strict):
     # the RTMS words more than twice over, whatever the facts and the causes' text evidence (0: never)
     off_topic_outnumbers: int = Field(default=0, ge=0)
     hypothetical_sections: list[str] = Field(default_factory=list)
+    # words that mean the same to the signs scorer ("frames", "packets", "chunks"): each list's
+    # words read as its first, in the KB's signs and descriptions and in posts alike
+    word_classes: list[list[str]] = Field(default_factory=list)
     # a thread pasted as text: the headers that open a post (regexes with a group `who`)
     thread_opening_headers: list[str] = Field(default_factory=list)
     thread_reply_headers: list[str] = Field(default_factory=list)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .lazy import lazy_parts
-from .tokens import sign_tokens, stem, stem_table, tokens as _tokens_of
+from .tokens import sign_tokens as _sign_tokens, stem, stem_table, tokens as _tokens_of
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,31 @@ class CompiledSigns:
     postings: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     prepared: PreparedSigns | None = None  # by_first as match_signs walks it
     stems: dict[str, str] = field(default_factory=dict)  # word -> stem of the KB's own words
+    classes: dict[str, str] = field(default_factory=dict)  # stem -> its word class's stem
 
     def owners(self) -> set[str]:
         return {sign.owner for sign in self.signs}
 
 
+def word_classes(policy: Any) -> dict[str, str]:
+    """stem -> the stem of its class's first word (policy.word_classes), for the words that move."""
+    classes: dict[str, str] = {}
+    for group in getattr(policy, "word_classes", ()):
+        head = _sign_tokens(group[0])
+        for word in group[1:]:
+            toks = _sign_tokens(word)
+            if len(head) == 1 and len(toks) == 1 and toks[0] != head[0]:
+                classes.setdefault(toks[0], head[0])
+    return classes
+
+
 def compile_signs(causes: dict[str, Any], policy: Any, symptom_labels: dict[str, str]) -> CompiledSigns:
     stop = frozenset(stem(w) for w in policy.stopwords)
     negations = frozenset(stem(w) for w in policy.negation_words) | {"not"}
+    classes = word_classes(policy)
+
+    def sign_tokens(text: str) -> tuple[str, ...]:  # with every word read as its class
+        return tuple(classes.get(t, t) for t in _sign_tokens(text))
     raw: list[tuple[str, str, str, tuple[str, ...]]] = []
     for cause_id, cause in sorted(causes.items()):
         for kind in ("say", "literal", "words"):
@@ -114,8 +131,8 @@ def compile_signs(causes: dict[str, Any], policy: Any, symptom_labels: dict[str,
     for sign in signs:
         by_first.setdefault(sign.tokens[0], []).append(sign)
     return CompiledSigns(policy, signs, by_first, stop, negations, symptom_labels,
-                         _postings(causes, policy.similarity, stop), prepare(by_first, negations),
-                         stem_table(_texts_of(causes) + _texts_of(policy)))
+                         _postings(causes, policy.similarity, stop, classes), prepare(by_first, negations),
+                         stem_table(_texts_of(causes) + _texts_of(policy)), classes)
 
 
 def _texts_of(value: Any) -> list[str]:
@@ -129,14 +146,15 @@ def _texts_of(value: Any) -> list[str]:
     return []
 
 
-def _postings(causes: dict[str, Any], similarity: Any, stop: frozenset[str]) -> dict[str, tuple[tuple[str, float], ...]]:
+def _postings(causes: dict[str, Any], similarity: Any, stop: frozenset[str],
+              classes: dict[str, str]) -> dict[str, tuple[tuple[str, float], ...]]:
     """word -> ((cause id, BM25 term weight), ...) over the causes' descriptions."""
     documents: dict[str, dict[str, int]] = {}
     for cause_id, cause in sorted(causes.items()):
         text = " ".join([cause.title, cause.summary, cause.why, *cause.signs.say, *cause.signs.literal,
                          *cause.signs.words])
         counts: dict[str, int] = {}
-        for token in _words(text, stop):
+        for token in _words(text, stop, classes):
             counts[token] = counts.get(token, 0) + 1
         documents[cause_id] = counts
     n = len(documents)
@@ -156,5 +174,6 @@ def _postings(causes: dict[str, Any], similarity: Any, stop: frozenset[str]) -> 
     return {token: tuple(found) for token, found in sorted(postings.items())}
 
 
-def _words(text: str, stop: frozenset[str]) -> list[str]:
-    return [token for token, _, _ in _tokens_of(text) if token not in stop and len(token) > 2 and token.isalpha()]
+def _words(text: str, stop: frozenset[str], classes: dict[str, str]) -> list[str]:
+    return [classes.get(token, token) for token, _, _ in _tokens_of(text)
+            if token not in stop and len(token) > 2 and token.isalpha()]
