@@ -11,6 +11,7 @@ unknown, and then every reply is someone else's.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from ..regex_cache import cached_compile
@@ -26,9 +27,10 @@ def _headers(opening: tuple[str, ...], reply: tuple[str, ...]) -> tuple[re.Patte
             return None
         # each pattern's `who` renamed so the alternation compiles; the first that matched is read
         named = [p.replace("(?P<who>", f"(?P<who{i}>") for i, p in enumerate(patterns)]
-        # a header line ends without a sentence ("Reply from Zoom support was no help." is prose)
-        return cached_compile(r"^[\s\-=*#>\[]{0,12}(?:" + "|".join(f"(?:{p})" for p in named)
-                              + r")[^.!?\n]{0,60}$", re.I)
+        # a whole short line; a header line ends without a sentence ("Reply from Zoom support
+        # was no help." is prose); one pass over the text, not one match per line
+        return cached_compile(r"(?m)^(?=[^\n]{1,%d}$)[ \t\-=*#>\[]{0,12}(?:" % MAX_HEADER_CHARS
+                              + "|".join(f"(?:{p})" for p in named) + r")[^.!?\n]{0,60}$", re.I)
     return one(opening), one(reply)
 
 
@@ -41,30 +43,29 @@ def blank_other_voices(text: str, opening: tuple[str, ...], reply: tuple[str, ..
     if not (opening or reply) or "\n" not in text:
         return text
     opens, replies = _headers(opening, reply)
-    lines = text.split("\n")
-    found: list[tuple[int, str, bool]] = []  # (line index, who, is an opening header)
-    for index, line in enumerate(lines):
-        if len(line) > MAX_HEADER_CHARS or not line.strip():
-            continue
-        match = opens.match(line) if opens is not None else None
-        if match is not None:
-            found.append((index, _who(match), True))
-            continue
-        match = replies.match(line) if replies is not None else None
-        if match is not None:
-            found.append((index, _who(match), False))
-    if not found or not any(not is_opening for _, _, is_opening in found):
+    replied = list(replies.finditer(text)) if replies is not None else []
+    if not replied:
         return text  # no reply: one voice
+    opened = list(opens.finditer(text)) if opens is not None else []
+    # (offset, who, is an opening header); a line both would match opens a post
+    opened_at = {m.start() for m in opened}
+    headers = sorted([(m.start(), _who(m), True) for m in opened]
+                     + [(m.start(), _who(m), False) for m in replied if m.start() not in opened_at])
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    found = [(bisect_right(starts, offset) - 1, who, is_opening) for offset, who, is_opening in headers]
     asker = next((who for _, who, is_opening in found if is_opening), None)
     first = found[0][0]
     if asker is None and sum(1 for line in lines[:first] if line.strip()) <= MAX_TITLE_LINES:
         asker = found[0][1]
     out = lines[:first]
-    headers = {index: who for index, who, _ in found}
+    at = {index: who for index, who, _ in found}
     current = None
     for index in range(first, len(lines)):
-        if index in headers:
-            current = headers[index]
+        if index in at:
+            current = at[index]
             out.append("")
         else:
             out.append(lines[index] if asker is not None and current == asker else "")
