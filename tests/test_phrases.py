@@ -609,6 +609,7 @@ GUARDS: list[tuple[str, str, Any]] = [
     ("It works on Node 20.11.0 but crashes on Node 18.19.0.", "runtime.node_version", "20.11.0"),
     ("We just bought the developer pack a minute ago.", "account.developer_pack", "paid_active"),
     ("We have used up our developer pack credits.", "account.developer_pack", "paid_active"),
+    ('import rtms from "@zoom/rtms";\nconst client = new rtms.Client();', "sdk.language", "python"),  # JS, not Python
     # a question or a requirement is no statement of the setup
     ("Did you subscribe to meeting.rtms_started?", "app.events.types", ABSENT),
     ("You need the meeting:read:meeting_audio scope for audio.", "app.scopes", ABSENT),

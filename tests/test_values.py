@@ -53,3 +53,22 @@ def test_a_pair_that_is_no_value_gives_nothing(tmp_path, kb, text, path):
 def test_a_less_precise_pair_does_not_contradict_the_post(tmp_path, kb):
     facts = _facts(tmp_path, kb, "We run python 3.12.4 in the image python:3.12-alpine.\n")
     assert facts["runtime.python_version"] == "3.12.4"
+
+
+@pytest.mark.parametrize("text, present, absent", [
+    ("client.setVideoParams({\n  contentType: rtms.VideoContentType.RAW_VIDEO,\n  codec: rtms.VideoCodec.H264,\n"
+     "  dataOpt: rtms.VideoDataOption.VIDEO_SINGLE_ACTIVE_STREAM,\n  fps: 30,\n});\n",
+     {"handshake.video.codec": 7, "handshake.video.data_opt": 3, "handshake.video.fps": 30},
+     ["handshake.audio.content_type", "handshake.audio.codec", "handshake.audio.data_opt"]),
+    ("media >> data handshake media_type=11 video={content_type:3,codec:7,data_opt:3,fps:25}\n",
+     {"handshake.video.codec": 7, "handshake.media_type": 11}, ["handshake.audio.codec", "handshake.audio.content_type"]),
+    ('params = {"audio": {"codec": 1, "content_type": 2}, "video": {"codec": 7}}\n',
+     {"handshake.audio.codec": 1, "handshake.audio.content_type": 2, "handshake.video.codec": 7}, []),
+    ("codec = OPUS\ndata_opt = 2\n", {"handshake.audio.codec": 4, "handshake.audio.data_opt": 2}, ["handshake.video.codec"]),
+])
+def test_a_pair_is_read_for_the_medium_whose_parameters_it_sets(tmp_path, kb, text, present, absent):
+    """Audio and video share key names (codec, content_type, data_opt): a pair inside video's
+    parameters, or naming a Video enum, is never read as audio's."""
+    facts = _facts(tmp_path, kb, text)
+    assert {path: facts.get(path) for path in present} == present
+    assert not set(absent) & set(facts)

@@ -99,7 +99,7 @@ _CODE_READS = [(cached_compile(r"payload\??\.object\??\.|payload\.object\b"), "o
                (cached_compile(r"payload\??\.(meeting_uuid|rtms_stream_id|server_urls|webinar_uuid|session_id|engagement_id)\b"), "flat")]
 _SDK_LANGUAGE = [
     (cached_compile(r"\b(?:pip3?|python3?\s+-m\s+pip|poetry|uv\s+pip)\s+(?:install|add)\s+(?:-U\s+|--upgrade\s+)?rtms\b"
-                r"|^\s*(?:import rtms\b|from rtms import)", re.I | re.M), "python"),
+                r"|^\s*(?:import rtms\b(?!\s+from\b)|from rtms import)", re.I | re.M), "python"),  # not JS's "import rtms from"
     (cached_compile(r"\b(?:npm\s+(?:i|install|add)|yarn\s+add|pnpm\s+add)\s+(?:-\S+\s+)*@zoom/rtms\b"
                 r"|require\(\s*['\"]@zoom/rtms['\"]\s*\)|from\s+['\"]@zoom/rtms['\"]", re.I), "node"),
 ]

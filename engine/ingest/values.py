@@ -29,6 +29,7 @@ class PairRule:
     separators: tuple[str, ...]
     also: dict[str, Any]
     min_parts: int
+    within: str | None = None
 
 
 def compile_pairs(data: Any) -> dict[str, list[PairRule]]:
@@ -36,7 +37,7 @@ def compile_pairs(data: Any) -> dict[str, list[PairRule]]:
     table: dict[str, list[PairRule]] = {}
     for entry in data.pairs:
         rule = PairRule(entry.fact, entry.value, {k.lower(): v for k, v in entry.names.items()},
-                        tuple(entry.separators), dict(entry.also), entry.min_parts)
+                        tuple(entry.separators), dict(entry.also), entry.min_parts, entry.within)
         for key in entry.keys:
             table.setdefault(snake(key), []).append(rule)
     return table
@@ -46,8 +47,56 @@ def snake(key: str) -> str:
     return _CAMEL.sub("_", key).replace("-", "_").lower()
 
 
+# where one medium's parameters open: `video: {`, `"audio_params" = {`, `setVideoParams({`
+_MEDIUM_OPEN = cached_compile(r"\bset(?P<set>video|audio)params\s*\(\s*\{|\b(?P<key>video|audio)(?:_?params)?[\"']?\s*[=:]\s*\{", re.I)
+_BRACE = cached_compile(r"[{}]")
+_MEDIUM_NAME = cached_compile(r"\b(?P<medium>video|audio)[a-z]*\.", re.I)  # VideoCodec.H264, AudioSampleRate.SR_48K
+MAX_MEDIUM_BLOCKS = 200  # bounded work on a huge paste
+MAX_MEDIUM_CHARS = 4000  # one medium's parameters
+
+
+def _medium_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, medium) of each medium's parameter block, by brace depth."""
+    spans: list[tuple[int, int, str]] = []
+    if "{" not in text:
+        return spans
+    for opened in _MEDIUM_OPEN.finditer(text):
+        depth, end = 1, min(len(text), opened.end() + MAX_MEDIUM_CHARS)
+        for brace in _BRACE.finditer(text, opened.end(), end):
+            depth += 1 if brace.group(0) == "{" else -1
+            if not depth:
+                end = brace.start()
+                break
+        spans.append((opened.end(), end, (opened.group("set") or opened.group("key")).lower()))
+        if len(spans) >= MAX_MEDIUM_BLOCKS:
+            break
+    return spans
+
+
+def _medium(spans: list[tuple[int, int, str]], position: int, value: str) -> str | None:
+    """The medium a pair at POSITION sets: its value's enum name says so, else the innermost
+    parameter block around it."""
+    named = _MEDIUM_NAME.search(value)
+    if named:
+        return named.group("medium").lower()
+    inside = [(start, medium) for start, end, medium in spans if start <= position < end]
+    return max(inside)[1] if inside else None
+
+
+def _applies(rule: PairRule, medium: str | None) -> bool:
+    if rule.within == "video":
+        return medium == "video"
+    if rule.within == "audio":
+        return medium in (None, "audio")
+    return True
+
+
 def read_pairs(text: str, table: dict[str, list[PairRule]], em: Emitter) -> None:
-    for number, line in enumerate(text.splitlines(), start=1):
+    spans = _medium_spans(text)
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        start, offset = offset, offset + len(line)
+        line = (line.splitlines() or [""])[0]  # without its line end, as splitlines() gives it
         if len(line) > MAX_LINE:
             continue
         matches = list(_PAIR.finditer(line)) if any(sep in line for sep in "=:>") else []
@@ -58,8 +107,11 @@ def read_pairs(text: str, table: dict[str, list[PairRule]], em: Emitter) -> None
             rules = table.get(key) or table.get(key.rsplit(".", 1)[-1])
             if not rules:
                 continue
+            medium = _medium(spans, start + match.start(), match.group("value")) if spans or "." in match.group("value") else None
             for rule in rules:
                 if rule.separators and match.group("sep") not in rule.separators:
+                    continue
+                if not _applies(rule, medium):
                     continue
                 value = _value(match.group("value"), rule)
                 if rule.kind == "version" and value is not None and _less_precise(value, rule.fact, em):

@@ -206,6 +206,10 @@ class PairEntry(_Strict):
     separators: list[str] = Field(default_factory=list)  # only these separators (default: any)
     also: dict[str, Any] = Field(default_factory=dict)  # facts the pair implies too
     min_parts: int = Field(default=1, ge=1, le=3)  # a version needs this many numbers
+    # the medium whose parameters the pair sets: "video" applies only inside video's
+    # parameters (`video: {...}`, `setVideoParams({...})`, a `VideoCodec.` name); "audio" also
+    # where no medium shows, never inside another medium's
+    within: Literal["audio", "video"] | None = None
 
 
 class ValuesFile(_Strict):
