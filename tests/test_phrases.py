@@ -367,6 +367,10 @@ READER: list[tuple[str, str, Any]] = [
 
 # events in code are handled; a log line inside a fence still says what arrived
 CODE_EVENTS: list[tuple[str, str, Any]] = [
+    # the socket a message went out on, from its log line
+    ('[11:02:00.453] MEDIA>> {"msg_type":7,"rtms_stream_id":"abc"}', "handshake.client_ready_ack", "media"),
+    ('[11:02:00.453] signaling -> {"msg_type":7,"rtms_stream_id":"abc"}', "handshake.client_ready_ack", "signaling"),
+    ('{"msg_type":7,"rtms_stream_id":"abc"}', "handshake.client_ready_ack", "signaling"),
     ("```python\nif payload.get('event') == 'meeting.rtms_started':\n    client.join(payload)\n```",
      "webhook.handled_events", ["meeting.rtms_started"]),
     ("```\n10:00:02.004 INFO received meeting.rtms_started stream=abc\n```",

@@ -266,7 +266,10 @@ class TextReader:
         """TEXT as read (reader.Readers.prose: quotes straightened, redacted); the JSON blocks
         in it go to the dispatcher, which redacts what parsing them reveals."""
         blocks = list(json_blocks(text))
-        for line_no, value, _ in blocks:
+        for line_no, value, span in blocks:
+            if _ready_ack_on_media(text, value, span[0]):
+                em.add("handshake.client_ready_ack", "media", f"line {line_no} $.msg_type")
+                continue
             via.json(value, em, f"line {line_no} $")
         prose = _blank_blocks(text, [span for _, _, span in blocks])
         self._lines(text, em)
@@ -637,6 +640,20 @@ _CODE_LINE = cached_compile(r"(?m)^.*?(?:[=!]==?[ \t]*['\"]|['\"][ \t]*[=!]==?|=
 # a clause that asks, or states a requirement rather than the setup
 _ASKED = cached_compile(r"\?\s*$|\b(?:you|we|i|it|app|one)\s+(?:will\s+|would\s+|also\s+)?(?:need|needs|must|should|have to|has to)\b"
                         r"|\b(?:is|are)\s+(?:required|needed)\b|\brequires?\b", re.I)
+
+# a log line's socket, before the message it prints: "MEDIA>> {...}", "[media] -> {...}"
+_MEDIA_PREFIX = cached_compile(r"\bmedia\b", re.I)
+_SIGNALING_PREFIX = cached_compile(r"\bsig(?:nal(?:ing|ling)?)?\b", re.I)
+
+
+def _ready_ack_on_media(text: str, value: Any, start: int) -> bool:
+    """A CLIENT_READY_ACK (msg_type 7) that its log line shows going out on the media socket
+    (the ack belongs on the signaling socket: the JSON alone would say signaling)."""
+    if not isinstance(value, dict) or value.get("msg_type") != 7:
+        return False
+    prefix = text[text.rfind("\n", 0, start) + 1:start]
+    return bool(_MEDIA_PREFIX.search(prefix)) and not _SIGNALING_PREFIX.search(prefix)
+
 
 # "(not 13262)", "we don't get 2310", "other than 2310": the code named is not the one seen
 _DENIED_BEFORE = cached_compile(r"(?:\b(?:not|never|no|except|other than|instead of|rather than)|n't)"
