@@ -107,6 +107,7 @@ AFFIRMED: list[tuple[str, str, Any]] = [
     ("Our developer pack trial expired.", "account.developer_pack", "trial_expired"),
     ("We are on the Developer Pack trial.", "account.developer_pack", "trial_active"),
     ("We have a paid developer pack.", "account.developer_pack", "paid_active"),
+    ("Our .env still has ZM_RTMS_CLIENT=FAKEplayground42 from the old app.", "sdk.env_credentials_set", True),
     ("We have Developer Pack credits on the account.", "account.developer_pack", "paid_active"),
     ("Developer Pack: bought 100 credits last week.", "account.developer_pack", "paid_active"),
     ("my manager buy the developer pack last month so account is ok", "account.developer_pack", "paid_active"),
@@ -614,6 +615,7 @@ GUARDS: list[tuple[str, str, Any]] = [
     ("We just bought the developer pack a minute ago.", "account.developer_pack", "paid_active"),
     ("We have used up our developer pack credits.", "account.developer_pack", "paid_active"),
     ('import rtms from "@zoom/rtms";\nconst client = new rtms.Client();', "sdk.language", "python"),  # JS, not Python
+    ("ZM_RTMS_CLIENT= (left empty)", "sdk.env_credentials_set", True),
     # a question or a requirement is no statement of the setup
     ("Did you subscribe to meeting.rtms_started?", "app.events.types", ABSENT),
     ("You need the meeting:read:meeting_audio scope for audio.", "app.scopes", ABSENT),
