@@ -376,6 +376,9 @@ CODE_EVENTS: list[tuple[str, str, Any]] = [
      "webhook.handled_events", ["meeting.rtms_started"]),
     ("```\n10:00:02.004 INFO received meeting.rtms_started stream=abc\n```",
      "webhook.received_events", ["meeting.rtms_started"]),
+    # a fenced block is never joined to the prose around it
+    ("Handler, simplified\n```js\nif (event === 'meeting.rtms_started') connect()\n```\nWe get meeting.started only",
+     "webhook.received_events", ["meeting.started"]),
 ]
 
 

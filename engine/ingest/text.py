@@ -368,11 +368,12 @@ class TextReader:
             em.add("sdk.install_failed", True, f"line {_line_of(line_starts, match.start())}")
         for match in _NODE_VERSION_LINE.finditer(text):
             em.add("runtime.node_version", match.group(1), f"line {_line_of(line_starts, match.start(1))}")
+        # code is found before lines are joined (a fence must start its line); same offsets
+        code_spans = _code_lines(text[:MAX_PROSE_CHARS])
         text = _unwrap(text[:MAX_PROSE_CHARS])  # bounded time per case, whatever is pasted
         # quoted sentences (Zoom's own messages, someone else's words) do not trigger phrases
         masked = _mask_quoted_sentences(text)
         control = self._control_parts(text)
-        code_spans = _code_lines(text)
         started: list[tuple[frozenset[str], bool, list[Any]]] = []
         for clause, offset in _clauses(text, self.cues):
             loc = f"line {_line_of(line_starts, offset)}"
@@ -690,8 +691,27 @@ def _code_lines(text: str) -> _Ranges:
 
 
 def _unwrap(text: str) -> str:
-    """Join hard-wrapped lines of a paragraph (same length, so offsets keep their lines)."""
-    return _WRAP.sub(" ", text)
+    """Join hard-wrapped lines of a paragraph (same length, so offsets keep their lines); the
+    lines of a fenced code block, its fences included, stay lines of their own."""
+    fenced = _fenced(text)
+    if not fenced:
+        return _WRAP.sub(" ", text)
+    return _WRAP.sub(lambda m: "\n" if fenced.holds(m.start()) else " ", text)
+
+
+def _fenced(text: str) -> _Ranges | None:
+    """From each opening fence's line start to the end of its closing fence's line."""
+    if "``" not in text and "~~" not in text:
+        return None
+    fences = [m.start() for m in _FENCE.finditer(text)]
+    if len(fences) < 2:
+        return None
+    starts, ends = [], []
+    for opening, closing in zip(fences[::2], fences[1::2]):
+        end = text.find("\n", closing)
+        starts.append(max(0, text.rfind("\n", 0, opening)))  # the line break before the fence too
+        ends.append(len(text) if end < 0 else end + 1)
+    return _Ranges(starts, ends)
 
 
 def _clauses(text: str, cues: Cues) -> Iterator[tuple[str, int]]:
