@@ -11,16 +11,20 @@ if every pattern had been run.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Generic, Sequence, TypeVar
+from typing import Callable, Generic, Sequence, TypeVar
 
-from .literals import MIN_LITERAL, fold
+from .literals import MIN_LITERAL, Alternatives, fold
 
 T = TypeVar("T")
 
 
 class PhraseIndex(Generic[T]):
-    def __init__(self, items: Sequence[T], literals: Sequence[tuple[tuple[str, ...], ...] | None]):
+    def __init__(self, items: Sequence[T], literals: Sequence[tuple[tuple[str, ...], ...] | None],
+                 alternatives: Sequence[Alternatives | None] | None = None):
+        """LITERALS: each item's required groups; ALTERNATIVES: each item's required alternatives
+        (literals.py), a second test for an item whose groups are all present."""
         self.items = list(items)
+        self.alternatives = list(alternatives) if alternatives is not None else [None] * len(self.items)
         self.always = [i for i, groups in enumerate(literals) if not groups]
         self.rest = [groups[1:] if groups else () for groups in literals]  # checked once keyed
         self.owners: dict[str, list[int]] = {}
@@ -63,7 +67,7 @@ class PhraseIndex(Generic[T]):
         for literal in self.short:
             if literal in text:
                 keyed.update(owners[literal])
-        rest, contains = self.rest, text.__contains__
+        rest, alternatives, contains = self.rest, self.alternatives, text.__contains__
         chosen = []
         for i in keyed:  # its other groups present too (loops, not generators: half the time)
             for group in rest[i]:
@@ -71,4 +75,19 @@ class PhraseIndex(Generic[T]):
                     break
             else:
                 chosen.append(i)
-        return [self.items[i] for i in sorted(chosen + self.always)]
+        chosen += self.always
+        # then every group of one branch of its alternation: most candidates fail here, at the
+        # cost of a few substring tests rather than a regex search
+        return [self.items[i] for i in sorted(chosen)
+                if alternatives[i] is None or _one_branch(alternatives[i], contains)]
+
+
+def _one_branch(alternatives: Alternatives, contains: Callable[[str], bool]) -> bool:
+    """Whether the text (CONTAINS) holds every group of one of the branches."""
+    for groups in alternatives:
+        for group in groups:
+            if not any(map(contains, group)):
+                break
+        else:
+            return True
+    return False
