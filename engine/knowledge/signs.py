@@ -27,20 +27,32 @@ class Sign:
 NEGATION = "\x00not"  # what every negation word reads as when matching (no token holds a NUL)
 
 
+Run = tuple  # (Sign, its canonical tokens, their number)
+Say = tuple  # (Sign, its canonical tokens, the tokens after the first as a frozenset)
+KEYED_FROM = 8  # a first token with more say signs than this gets its say signs keyed (below)
+
+
 @dataclass(frozen=True)
 class PreparedSigns:
     """The signs in the form match_signs walks (ingest/signs.py): tokens with every negation word
-    read as one, and the candidates of a first token split into runs (literal, words) and say
-    signs, in by_first's order. Built with the KB and cached with it."""
-    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]]  # and their length
-    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]]  # and the tokens after the first
+    read as one; the candidates of a first token split into runs (literal, words) and say
+    signs, in by_first's order. Built with the KB and cached with it.
+
+    runs: first token -> (its runs of one token, {second token -> its runs of one token and
+    those whose second token that is}): a run is looked up by the two words where it would start.
+    says: first token -> (its say signs, None or, for a first token with many, (the positions
+    of those with one token, {token -> the positions of the signs keyed by it})): a say sign
+    needs every one of its tokens in the clause; one is keyed by its rarest token after the
+    first, so only the signs whose key is in the clause are tried."""
+    runs: dict[str, tuple[list[Run], dict[str, list[Run]]]]
+    says: dict[str, tuple[list[Say], tuple[list[int], dict[str, list[int]], frozenset[str]] | None]]
 
 
 def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> PreparedSigns:
     def canon(token: str) -> str:
         return NEGATION if token in negations else token
-    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]] = {}
-    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]] = {}
+    runs: dict[str, list[Run]] = {}
+    says: dict[str, list[Say]] = {}
     firsts = [(first, signs) for first, signs in by_first.items() if first not in negations]
     # a negation word's candidates: every negation's signs, in the negations' order
     firsts.append((NEGATION, [s for n in negations for s in by_first.get(n, ())]))
@@ -51,7 +63,36 @@ def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> Prepa
                 says.setdefault(first, []).append((sign, toks, frozenset(toks[1:])))
             else:
                 runs.setdefault(first, []).append((sign, toks, len(toks)))
-    return PreparedSigns(runs, says)
+    return PreparedSigns({first: _by_second(found) for first, found in runs.items()},
+                         {first: (found, _keyed(found)) for first, found in says.items()})
+
+
+def _by_second(runs: list[Run]) -> tuple[list[Run], dict[str, list[Run]]]:
+    """The runs of one first token as looked up by the next token (in their order)."""
+    alone = [run for run in runs if run[2] == 1]
+    after: dict[str, list[Run]] = {}
+    for _, toks, size in runs:
+        if size > 1 and toks[1] not in after:
+            after[toks[1]] = [run for run in runs if run[2] == 1 or run[1][1] == toks[1]]
+    return alone, after
+
+
+def _keyed(says: list[Say]) -> tuple[list[int], dict[str, list[int]], frozenset[str]] | None:
+    """The say signs of one first token keyed by their rarest later token (None for a few)."""
+    if len(says) <= KEYED_FROM:
+        return None
+    counts: dict[str, int] = {}
+    for _, _, rest in says:
+        for token in rest:
+            counts[token] = counts.get(token, 0) + 1
+    alone: list[int] = []
+    keyed: dict[str, list[int]] = {}
+    for position, (_, _, rest) in enumerate(says):
+        if rest:
+            keyed.setdefault(min(rest, key=lambda t: (counts[t], t)), []).append(position)
+        else:
+            alone.append(position)
+    return alone, keyed, frozenset(keyed)
 
 
 @lazy_parts("signs", "by_first", "postings", "prepared", "stems")  # only text is matched against them
