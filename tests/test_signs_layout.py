@@ -1,6 +1,7 @@
 """The signs' prepared layout (knowledge/signs.py prepare: runs looked up by their first two
-words, say signs of a frequent first word keyed by their rarest word) finds exactly what
-trying every sign of a post's words finds, in the same order (the first sign kept wins)."""
+words, each say sign keyed by its rarest later word, so only those whose key is there are tried)
+finds exactly what trying every sign of a post's words finds, in the same order (the first
+sign kept wins)."""
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
@@ -107,14 +108,16 @@ def test_layout_finds_what_every_sign_finds() -> None:
     assert matched > 2000
 
 
-def test_keyed_says_keep_their_order() -> None:
-    """A keyed first token's say signs: every position once, in order across keys."""
+def test_keys_are_words_a_match_needs() -> None:
+    """Runs are looked up by their first two tokens; each say sign's key is one of its later
+    tokens (its first for a sign of one token): a text without the key cannot match."""
     kb = load_knowledge()
     prepared = prepare(kb.signs.by_first, kb.signs.negations)
-    keyed = [(signs, k) for signs, k in prepared.says.values() if k is not None]
-    assert keyed  # the KB has first words with many say signs (the negation, "work", ...)
-    for signs, (alone, by_key, keys) in keyed:
-        positions = sorted(alone + [p for key in keys for p in by_key[key]])
-        assert positions == list(range(len(signs)))
-        for key, found in by_key.items():
-            assert all(key in signs[p][2] for p in found)
+    for first, (alone, after) in prepared.runs.items():
+        assert all(toks[0] == first and size == 1 for _, toks, size in alone)
+        for second, runs in after.items():
+            assert all(toks[0] == first and (size == 1 or toks[1] == second) for _, toks, size in runs)
+    for first, (says, keys) in prepared.says.items():
+        assert len(says) == len(keys)
+        for (_, toks, rest), key in zip(says, keys):
+            assert toks[0] == first and (key in rest if rest else key == first)

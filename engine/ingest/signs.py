@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from itertools import compress
 
 from ..knowledge.signs import NEGATION, CompiledSigns, PreparedSigns, Sign, prepare
 from ..knowledge.tokens import know_stems, tokens_and_terms
@@ -112,14 +112,10 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
         if words_here is None:  # content_clauses runs in order: the clause is one slice of it
             words_here = in_clause[clause] = set(content_canon[bisect_left(content_clauses, clause):
                                                                bisect_right(content_clauses, clause)])
-        signs, keyed = says[content_canon[start]]
-        if keyed is None:
-            tried: Iterable[int] = range(len(signs))
-        else:  # only the signs whose key word is in the clause, in their order
-            alone, by_key, keys = keyed
-            tried = sorted(alone + [p for key in keys & words_here for p in by_key[key]])
-        for position in tried:  # a sign whose words are not all in the clause cannot match
-            sign, toks, rest = signs[position]
+        signs, keys = says[content_canon[start]]
+        # only the signs whose key word is in the clause (one pass, in C: a sign whose words
+        # are not all in the clause cannot match), in their order
+        for sign, toks, rest in compress(signs, map(words_here.__contains__, keys)):
             if rest <= words_here and say_at(toks, start):
                 keep(sign, content[start])
     # the post's distinct words, for comparing it with each cause's description (BM25)

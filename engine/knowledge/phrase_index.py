@@ -11,7 +11,7 @@ if every pattern had been run.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Generic, Sequence, TypeVar
+from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from .literals import MIN_LITERAL, Alternatives, fold
 
@@ -24,7 +24,16 @@ class PhraseIndex(Generic[T]):
         """LITERALS: each item's required groups; ALTERNATIVES: each item's required alternatives
         (literals.py), a second test for an item whose groups are all present."""
         self.items = list(items)
-        self.alternatives = list(alternatives) if alternatives is not None else [None] * len(self.items)
+        # one object per distinct literal and group: the KB's pickle refers to it again rather
+        # than writing it again (a cold start unpickles the index)
+        shared: dict[Any, Any] = {}
+
+        def one(groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+            return tuple(shared.setdefault(g, tuple(shared.setdefault(s, s) for s in g)) for g in groups)
+
+        literals = [one(groups) if groups else groups for groups in literals]
+        self.alternatives = [tuple(one(branch) for branch in found) if found else found
+                             for found in (alternatives if alternatives is not None else [None] * len(self.items))]
         self.always = [i for i, groups in enumerate(literals) if not groups]
         self.rest = [groups[1:] if groups else () for groups in literals]  # checked once keyed
         self.owners: dict[str, list[int]] = {}

@@ -29,7 +29,6 @@ NEGATION = "\x00not"  # what every negation word reads as when matching (no toke
 
 Run = tuple  # (Sign, its canonical tokens, their number)
 Say = tuple  # (Sign, its canonical tokens, the tokens after the first as a frozenset)
-KEYED_FROM = 8  # a first token with more say signs than this gets its say signs keyed (below)
 
 
 @dataclass(frozen=True)
@@ -40,12 +39,10 @@ class PreparedSigns:
 
     runs: first token -> (its runs of one token, {second token -> its runs of one token and
     those whose second token that is}): a run is looked up by the two words where it would start.
-    says: first token -> (its say signs, None or, for a first token with many, (the positions
-    of those with one token, {token -> the positions of the signs keyed by it})): a say sign
-    needs every one of its tokens in the clause; one is keyed by its rarest token after the
-    first, so only the signs whose key is in the clause are tried."""
+    says: first token -> (its say signs, the key of each: its rarest token after the first among
+    this first token's signs, or the first token itself for a sign of one token)."""
     runs: dict[str, tuple[list[Run], dict[str, list[Run]]]]
-    says: dict[str, tuple[list[Say], tuple[list[int], dict[str, list[int]], frozenset[str]] | None]]
+    says: dict[str, tuple[list[Say], tuple[str, ...]]]
 
 
 def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> PreparedSigns:
@@ -64,7 +61,7 @@ def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> Prepa
             else:
                 runs.setdefault(first, []).append((sign, toks, len(toks)))
     return PreparedSigns({first: _by_second(found) for first, found in runs.items()},
-                         {first: (found, _keyed(found)) for first, found in says.items()})
+                         {first: (found, _keys(first, found)) for first, found in says.items()})
 
 
 def _by_second(runs: list[Run]) -> tuple[list[Run], dict[str, list[Run]]]:
@@ -77,22 +74,13 @@ def _by_second(runs: list[Run]) -> tuple[list[Run], dict[str, list[Run]]]:
     return alone, after
 
 
-def _keyed(says: list[Say]) -> tuple[list[int], dict[str, list[int]], frozenset[str]] | None:
-    """The say signs of one first token keyed by their rarest later token (None for a few)."""
-    if len(says) <= KEYED_FROM:
-        return None
+def _keys(first: str, says: list[Say]) -> tuple[str, ...]:
+    """Each say sign's rarest token after the first (among these signs), else the first."""
     counts: dict[str, int] = {}
     for _, _, rest in says:
         for token in rest:
             counts[token] = counts.get(token, 0) + 1
-    alone: list[int] = []
-    keyed: dict[str, list[int]] = {}
-    for position, (_, _, rest) in enumerate(says):
-        if rest:
-            keyed.setdefault(min(rest, key=lambda t: (counts[t], t)), []).append(position)
-        else:
-            alone.append(position)
-    return alone, keyed, frozenset(keyed)
+    return tuple(min(rest, key=lambda t: (counts[t], t)) if rest else first for _, _, rest in says)
 
 
 @lazy_parts("signs", "by_first", "postings", "prepared", "stems")  # only text is matched against them
