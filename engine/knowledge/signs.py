@@ -97,6 +97,7 @@ class CompiledSigns:
     postings: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     prepared: PreparedSigns | None = None  # by_first as match_signs walks it
     stems: dict[str, str] = field(default_factory=dict)  # word -> stem of the KB's own words
+    producers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # symptom -> the causes producing it
 
     def owners(self) -> set[str]:
         return {sign.owner for sign in self.signs}
@@ -144,7 +145,16 @@ def compile_signs(causes: dict[str, Any], policy: Any, symptom_labels: dict[str,
         by_first.setdefault(sign.tokens[0], []).append(sign)
     return CompiledSigns(policy, signs, by_first, stop, negations, symptom_labels,
                          _postings(causes, policy.similarity, stop), prepare(by_first, negations),
-                         stem_table(_texts_of(causes) + _texts_of(policy)))
+                         stem_table(_texts_of(causes) + _texts_of(policy)), producers_of(causes))
+
+
+def producers_of(causes: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """symptom -> the ids of the causes that produce it (their `symptoms:`), in the causes' order."""
+    found: dict[str, list[str]] = {}
+    for cause_id, cause in causes.items():
+        for symptom in dict.fromkeys(cause.symptoms):
+            found.setdefault(symptom, []).append(cause_id)
+    return {symptom: tuple(ids) for symptom, ids in sorted(found.items())}
 
 
 def _texts_of(value: Any) -> list[str]:

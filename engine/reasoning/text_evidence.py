@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..knowledge.load import KnowledgeBase
+from ..knowledge.signs import producers_of
 
 
 @dataclass(frozen=True)
@@ -59,25 +60,39 @@ def read_text_evidence(matches: list[Any], kb: KnowledgeBase) -> TextReading:
                         for s, raw in sorted(raw_symptoms.items())} if total else {}
     leading = max(((v, s) for s, v in reading.symptoms.items()), default=None)
     mismatch = leading if leading and leading[0] >= policy.symptom_mismatch_from else None
-    symptoms = reading.symptoms
-    # a cause without signs, similar words or a symptom of its own read has the same evidence as
-    # every other such cause (only the leading symptom against it, or none): one frozen record
-    unsaid: list[CauseText | None] = []
-    for cause_id, cause in kb.causes.items():
+    best = _best_symptoms(reading.symptoms, kb)
+    # a cause without signs or similar words has the evidence of every other such cause with
+    # the same best symptom (or none: only the leading symptom against it): one frozen record
+    shared: dict[tuple[float, str] | None, CauseText | None] = {}
+    for cause_id in kb.causes:
         found = by_owner.get(cause_id)
         similar = similarity.get(cause_id)
-        best = max(((symptoms[s], s) for s in cause.symptoms if s in symptoms), default=None) if symptoms else None
-        if found is None and similar is None and best is None:
-            if mismatch is None:
+        produced = best.get(cause_id)
+        if found is None and similar is None:
+            if produced is None and mismatch is None:
                 continue
-            if not unsaid:
-                unsaid.append(_cause_text(None, None, None, mismatch, by_owner, policy))
-            said = unsaid[0]
+            if produced not in shared:
+                shared[produced] = _cause_text(None, None, produced, mismatch, by_owner, policy)
+            said = shared[produced]
         else:
-            said = _cause_text(found, similar, best, mismatch, by_owner, policy)
+            said = _cause_text(found, similar, produced, mismatch, by_owner, policy)
         if said is not None:
             reading.causes[cause_id] = said
     return reading
+
+
+def _best_symptoms(symptoms: dict[str, float], kb: KnowledgeBase) -> dict[str, tuple[float, str]]:
+    """cause id -> the strongest (strength, symptom) read that the cause produces, for the causes
+    that produce one (knowledge/signs.py producers: the causes of each symptom)."""
+    # built with the KB; worked out here for a KB made without it
+    producers = getattr(kb.signs, "producers", None) or producers_of(kb.causes)
+    best: dict[str, tuple[float, str]] = {}
+    for symptom, strength in symptoms.items():
+        for cause_id in producers.get(symptom, ()):
+            held = best.get(cause_id)
+            if held is None or (strength, symptom) > held:
+                best[cause_id] = (strength, symptom)
+    return best
 
 
 def _cause_text(found: list[Any] | None, similarity: tuple[float, tuple[str, ...]] | None,
