@@ -5,8 +5,11 @@ Each phrase carries its required literals (knowledge/literals.py): any-of groups
 holding a string of each. A clause is folded once, its three-character grams collected, and
 only the literals keyed under one of those grams (and the few shorter than a gram) are looked
 for; a phrase owning a literal found (in its first group) whose other groups are present too is
-a candidate, as is a phrase without literals. Candidates keep the KB's order, so the facts they emit come out exactly as
-if every pattern had been run.
+a candidate, as is a phrase without literals. A phrase whose pattern goes through an alternation
+(literals.py required_alternatives) must then also hold every group of one of its branches:
+the groups keep one literal per branch, so "s2s app ... rtms scopes | rtms app is s2s" would
+otherwise run on every clause that says "rtms". Candidates keep the KB's order, so the facts
+they emit come out exactly as if every pattern had been run.
 """
 from __future__ import annotations
 
