@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rtms_doctor.ingest.text import _CLAUSE_SPLIT
-from rtms_doctor.knowledge.literals import fold, from_program, program, required_literals
+from rtms_doctor.knowledge.literals import fold, from_program, program, required_alternatives, required_literals
 from rtms_doctor.knowledge.load import load_knowledge
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,6 +27,22 @@ REPO = Path(__file__).resolve().parent.parent
 ])
 def test_required_literals(pattern: str, expected: object) -> None:
     assert required_literals(pattern) == expected
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"\bs2s app\b.{0,9}rtms scopes|\brtms app is s2s\b", ((("rtms scopes",), ("s2s app",)), (("rtms app is s2s",),))),
+    (r"^(?!.*\?$).*?(?:\bauto[- ]?start\b|via the api)", ((("start",), ("auto",)), (("via the api",),))),
+    (r"x(?:c#|\.net)", ((("c#",),), ((".net",),))),  # a branch's short literal is kept
+    (r"(?:ab|cd)?xyz", None),  # an optional alternation is not required
+    (r"(?!foo|bar)xyz", None),  # nor one in a lookaround
+    (r"(?:abc|d)xyz|(?:efg|hij)", ((("xyz",),), (("efg", "hij"),))),
+    (r"(?:abc|d)xyz", None),  # a branch without a literal: no test
+    (r"(?:abc|def)+", ((("abc",),), (("def",),))),  # repeated at least once: required
+    (r"xyz", None),
+])
+def test_required_alternatives(pattern: str, expected: object) -> None:
+    """Every match holds each group of one branch (test_no_match_is_skipped checks the KB's)."""
+    assert required_alternatives(pattern) == expected
 
 
 def test_fold_covers_ignorecase() -> None:
@@ -116,3 +132,16 @@ def test_short_literal_is_looked_for_whole() -> None:
     assert index.candidates("we use C# here") == [0, 1]
     assert index.candidates("a dotnet c# client") == [0, 1, 2]
     assert index.candidates("nothing of the kind") == [1]
+
+
+def test_alternatives_narrow_the_candidates() -> None:
+    """An item whose groups are present is a candidate only when every group of one branch of
+    its alternation is (none given: the groups decide alone)."""
+    from rtms_doctor.knowledge.phrase_index import PhraseIndex
+
+    alternatives = ((("s2s app",), ("rtms scopes",)), (("rtms app is",), ("s2s",)))
+    index = PhraseIndex(range(3), [(("rtms",),), (("rtms",),), None], [alternatives, None, alternatives])
+    assert index.candidates("the rtms app is ready") == [1]
+    assert index.candidates("the rtms app is an s2s app") == [0, 1, 2]
+    assert index.candidates("rtms scopes are on the s2s app") == [0, 1, 2]
+    assert index.candidates("rtms scopes") == [1]

@@ -124,11 +124,11 @@ def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
     index = getattr(kb, "phrase_index", None)
     programs = getattr(kb, "phrase_programs", None)
     if index is None or not programs or len(programs) != len(phrases):  # a KB from an older cache
-        from ..knowledge.literals import program
+        from ..knowledge.literals import program_parts
         from ..knowledge.phrase_index import PhraseIndex
 
-        programs, literals = zip(*(program(entry.pattern) for entry in kb.phrases.phrases))
-        index = PhraseIndex(range(len(phrases)), literals)
+        programs, literals, alternatives = zip(*(program_parts(entry.pattern) for entry in kb.phrases.phrases))
+        index = PhraseIndex(range(len(phrases)), literals, alternatives)
     for phrase, data in zip(phrases, programs):
         phrase.program = data
     return TextReader(phrases, cues, sdk_texts, rest_codes, pairs, status_names, index)

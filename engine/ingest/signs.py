@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 from ..knowledge.signs import NEGATION, CompiledSigns, PreparedSigns, Sign, prepare
 from ..knowledge.tokens import know_stems, tokens_and_terms
@@ -85,8 +86,10 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
     runs = prepared.runs
     n_words = len(words)
     for i in [i for i, word in enumerate(canon) if word in runs]:  # most words start no sign
-        for sign, toks, size in runs[canon[i]]:
-            if i + size <= n_words and (size == 1 or tuple(canon[i:i + size]) == toks):
+        alone, after = runs[canon[i]]
+        # the runs of one token, and those whose second token is the next word
+        for sign, toks, size in after.get(canon[i + 1], alone) if i + 1 < n_words else alone:
+            if i + size <= n_words and (size <= 2 or tuple(canon[i:i + size]) == toks):
                 keep(sign, i)
     # say: in order within a clause over the content words, small gaps allowed
     gap = compiled.policy.max_gap
@@ -116,7 +119,10 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
         if words_here is None:  # content_clauses runs in order: the clause is one slice of it
             words_here = in_clause[clause] = set(content_canon[bisect_left(content_clauses, clause):
                                                                bisect_right(content_clauses, clause)])
-        for sign, toks, rest in says[content_canon[start]]:  # a sign whose words are not all in the clause cannot match
+        signs, keys = says[content_canon[start]]
+        # only the signs whose key word is in the clause (one pass, in C: a sign whose words
+        # are not all in the clause cannot match), in their order
+        for sign, toks, rest in compress(signs, map(words_here.__contains__, keys)):
             if rest <= words_here and say_at(toks, start):
                 keep(sign, content[start])
     # the post's distinct words, for comparing it with each cause's description (BM25)

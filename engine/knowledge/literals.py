@@ -40,8 +40,43 @@ def required_literals(pattern: str, flags: int = re.I) -> tuple[tuple[str, ...],
     return _groups(_parser.parse(pattern, flags))
 
 
-def _groups(tree: Any) -> tuple[tuple[str, ...], ...] | None:
-    groups = sorted(set(_sequence(list(tree))), key=_rank)[:MAX_GROUPS]
+def required_alternatives(pattern: str, flags: int = re.I) -> Alternatives | None:
+    """The groups of each branch of the pattern's first required alternation (see _alternatives)."""
+    return _alternatives(list(_parser.parse(pattern, flags)))
+
+
+Alternatives = tuple[tuple[tuple[str, ...], ...], ...]  # per branch, its groups (as _groups gives them)
+
+
+def _alternatives(items: list[tuple[Any, Any]]) -> Alternatives | None:
+    """The first alternation every match goes through whose branches all require literals (at
+    the top, or in a group that must match; not in an optional part, not in a lookaround): for
+    each branch, the groups it requires. A match holds every group of one branch, a finer test
+    than the required groups, which keep one literal per branch ("s2s app ... rtms scopes |
+    rtms app is s2s" requires "s2s" and "rtms", not just "rtms"). None without one."""
+    for op, av in items:
+        if op == _c.BRANCH:
+            branches = []
+            for branch in av[1]:
+                groups = _groups(list(branch)) or _groups(list(branch), MIN_SHORT)
+                if groups is None:
+                    return None
+                branches.append(groups)
+            return tuple(branches)
+        if op == _c.SUBPATTERN:
+            inner = list(av[-1])
+        elif op in _REPEATS and av[0] >= 1:
+            inner = list(av[2])
+        else:
+            continue
+        found = _alternatives(inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _groups(tree: Any, shortest: int = MIN_LITERAL) -> tuple[tuple[str, ...], ...] | None:
+    groups = sorted(set(_sequence(list(tree), "", shortest)), key=_rank)[:MAX_GROUPS]
     return tuple(tuple(sorted(group)) for group in groups) or None
 
 
@@ -100,8 +135,14 @@ Program = tuple  # regex_cache.Program: (_sre.MAGIC, flags, code bytes, groups, 
 def program(pattern: str, flags: int = re.I) -> tuple[Program | None, tuple[tuple[str, ...], ...] | None]:
     """(the compiled program as data, the required literals) of a pattern, parsed once;
     raises re.error on a bad pattern."""
+    return program_parts(pattern, flags)[:2]
+
+
+def program_parts(pattern: str, flags: int = re.I) -> tuple[Program | None, tuple[tuple[str, ...], ...] | None,
+                                                           Alternatives | None]:
+    """program(pattern) and the pattern's required alternatives, from one parse."""
     tree = _parser.parse(pattern, flags)
-    return program_of(tree, flags), _groups(tree)
+    return program_of(tree, flags), _groups(tree), _alternatives(list(tree))
 
 
 def from_program(pattern: str, data: Program | None, flags: int = re.I) -> re.Pattern[str]:

@@ -194,7 +194,7 @@ def _load(roots: Roots) -> KnowledgeBase:
         _add_rule(rule, cause, cause_files[cause.id][0], _OneLine(line), (), schema, policy, rules,
                   seen_rules, problems)
     codes = _load_codes(roots, schema, problems)
-    programs: list[Any] = []  # per phrase: (compiled program, required literals)
+    programs: list[Any] = []  # per phrase: (compiled program, required literals, required alternatives)
     phrases = _load_phrases(roots, schema, problems, programs)
     signs_policy = _load_signs_policy(roots, schema, problems)
     values = _load_values(roots, schema, problems)
@@ -209,8 +209,9 @@ def _load(roots: Roots) -> KnowledgeBase:
     if phrases is not None:  # the text reader's prefilter and compiled patterns, cached with the KB
         from .phrase_index import PhraseIndex
 
-        kb.phrase_index = PhraseIndex(range(len(programs)), [literals for _, literals in programs])
-        kb.phrase_programs = [data for data, _ in programs]
+        kb.phrase_index = PhraseIndex(range(len(programs)), [literals for _, literals, _ in programs],
+                                      [alternatives for _, _, alternatives in programs])
+        kb.phrase_programs = [data for data, _, _ in programs]
     for cause_id, cause in sorted(causes.items()):
         for alias in cause.aliases:
             kb.aliases[alias] = kb.aliases.get(alias, ()) + (cause_id,)
@@ -327,7 +328,7 @@ def _load_codes(roots: Roots, schema: FactSchema, problems: list[str]) -> dict[s
 
 
 def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str], programs: list[Any]) -> Any:
-    from .literals import program
+    from .literals import program_parts
     from .models import PhraseFile
 
     path = roots.kb / "ingest" / "phrases.yaml"
@@ -345,7 +346,7 @@ def _load_phrases(roots: Roots, schema: FactSchema, problems: list[str], program
     for i, entry in enumerate(phrases.phrases):
         loc = ("phrases", i)
         try:  # compiled as the reader uses it (case-insensitive), once: kept with the KB
-            programs.append(program(entry.pattern))
+            programs.append(program_parts(entry.pattern))
         except re.error as exc:
             problems.append(f"{path}:{lines.line(loc + ('pattern',))}: bad pattern: {exc}")
         pairs = [(entry.fact, entry.affirmed), (entry.fact, entry.negated)] if entry.fact else []

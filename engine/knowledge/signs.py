@@ -27,20 +27,29 @@ class Sign:
 NEGATION = "\x00not"  # what every negation word reads as when matching (no token holds a NUL)
 
 
+Run = tuple  # (Sign, its canonical tokens, their number)
+Say = tuple  # (Sign, its canonical tokens, the tokens after the first as a frozenset)
+
+
 @dataclass(frozen=True)
 class PreparedSigns:
     """The signs in the form match_signs walks (ingest/signs.py): tokens with every negation word
-    read as one, and the candidates of a first token split into runs (literal, words) and say
-    signs, in by_first's order. Built with the KB and cached with it."""
-    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]]  # and their length
-    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]]  # and the tokens after the first
+    read as one; the candidates of a first token split into runs (literal, words) and say
+    signs, in by_first's order. Built with the KB and cached with it.
+
+    runs: first token -> (its runs of one token, {second token -> its runs of one token and
+    those whose second token that is}): a run is looked up by the two words where it would start.
+    says: first token -> (its say signs, the key of each: its rarest token after the first among
+    this first token's signs, or the first token itself for a sign of one token)."""
+    runs: dict[str, tuple[list[Run], dict[str, list[Run]]]]
+    says: dict[str, tuple[list[Say], tuple[str, ...]]]
 
 
 def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> PreparedSigns:
     def canon(token: str) -> str:
         return NEGATION if token in negations else token
-    runs: dict[str, list[tuple[Sign, tuple[str, ...], int]]] = {}
-    says: dict[str, list[tuple[Sign, tuple[str, ...], frozenset[str]]]] = {}
+    runs: dict[str, list[Run]] = {}
+    says: dict[str, list[Say]] = {}
     firsts = [(first, signs) for first, signs in by_first.items() if first not in negations]
     # a negation word's candidates: every negation's signs, in the negations' order
     firsts.append((NEGATION, [s for n in negations for s in by_first.get(n, ())]))
@@ -51,7 +60,27 @@ def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> Prepa
                 says.setdefault(first, []).append((sign, toks, frozenset(toks[1:])))
             else:
                 runs.setdefault(first, []).append((sign, toks, len(toks)))
-    return PreparedSigns(runs, says)
+    return PreparedSigns({first: _by_second(found) for first, found in runs.items()},
+                         {first: (found, _keys(first, found)) for first, found in says.items()})
+
+
+def _by_second(runs: list[Run]) -> tuple[list[Run], dict[str, list[Run]]]:
+    """The runs of one first token as looked up by the next token (in their order)."""
+    alone = [run for run in runs if run[2] == 1]
+    after: dict[str, list[Run]] = {}
+    for _, toks, size in runs:
+        if size > 1 and toks[1] not in after:
+            after[toks[1]] = [run for run in runs if run[2] == 1 or run[1][1] == toks[1]]
+    return alone, after
+
+
+def _keys(first: str, says: list[Say]) -> tuple[str, ...]:
+    """Each say sign's rarest token after the first (among these signs), else the first."""
+    counts: dict[str, int] = {}
+    for _, _, rest in says:
+        for token in rest:
+            counts[token] = counts.get(token, 0) + 1
+    return tuple(min(rest, key=lambda t: (counts[t], t)) if rest else first for _, _, rest in says)
 
 
 @lazy_parts("signs", "by_first", "postings", "prepared", "stems")  # only text is matched against them
@@ -68,6 +97,7 @@ class CompiledSigns:
     postings: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     prepared: PreparedSigns | None = None  # by_first as match_signs walks it
     stems: dict[str, str] = field(default_factory=dict)  # word -> stem of the KB's own words
+    producers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # symptom -> the causes producing it
     classes: dict[str, str] = field(default_factory=dict)  # stem -> its word class's stem
 
     def owners(self) -> set[str]:
@@ -132,7 +162,16 @@ def compile_signs(causes: dict[str, Any], policy: Any, symptom_labels: dict[str,
         by_first.setdefault(sign.tokens[0], []).append(sign)
     return CompiledSigns(policy, signs, by_first, stop, negations, symptom_labels,
                          _postings(causes, policy.similarity, stop, classes), prepare(by_first, negations),
-                         stem_table(_texts_of(causes) + _texts_of(policy)), classes)
+                         stem_table(_texts_of(causes) + _texts_of(policy)), producers_of(causes), classes)
+
+
+def producers_of(causes: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """symptom -> the ids of the causes that produce it (their `symptoms:`), in the causes' order."""
+    found: dict[str, list[str]] = {}
+    for cause_id, cause in causes.items():
+        for symptom in dict.fromkeys(cause.symptoms):
+            found.setdefault(symptom, []).append(cause_id)
+    return {symptom: tuple(ids) for symptom, ids in sorted(found.items())}
 
 
 def _texts_of(value: Any) -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..knowledge.load import KnowledgeBase
+from ..knowledge.signs import producers_of
 
 
 @dataclass(frozen=True)
@@ -59,29 +60,67 @@ def read_text_evidence(matches: list[Any], kb: KnowledgeBase) -> TextReading:
     total = sum(raw_symptoms.values())
     reading.symptoms = {s: round((raw / total) * (1 - math.exp(-raw)), 6)
                         for s, raw in sorted(raw_symptoms.items())} if total else {}
-    cap = policy.cap
     leading = max(((v, s) for s, v in reading.symptoms.items()), default=None)
-    for cause_id, cause in kb.causes.items():
-        found = by_owner.get(cause_id, [])
-        raw = sum(m.sign.weight for m in found)
-        signs_weight = cap * (1 - math.exp(-raw / cap)) if raw else 0.0
-        best = max(((reading.symptoms[s], s) for s in cause.symptoms if s in reading.symptoms), default=None)
-        symptom_weight = policy.symptom_weight * best[0] if best else 0.0
-        # the text reads as another stage than any this cause produces: graded evidence against
-        # it, bounded below the rule-out line (text alone never rules a cause out)
-        if leading and leading[0] >= policy.symptom_mismatch_from and (best is None or best[0] < leading[0]):
-            gap = leading[0] - (best[0] if best else 0.0)
-            symptom_weight -= policy.symptom_mismatch_weight * gap
-            if best is None:
-                best = (0.0, leading[1])
-        similar, words = similarity.get(cause_id, (0.0, ()))
-        if signs_weight <= 0 and symptom_weight == 0 and similar <= 0:
-            continue
-        reading.causes[cause_id] = CauseText(
-            round(signs_weight + symptom_weight + similar, 6), round(signs_weight, 6), tuple(found),
-            best[1] if best else None, round(symptom_weight, 6),
-            tuple(by_owner.get(f"symptom:{best[1]}", ())) if best else (), round(similar, 6), words)
+    mismatch = leading if leading and leading[0] >= policy.symptom_mismatch_from else None
+    best = _best_symptoms(reading.symptoms, kb)
+    # a cause without signs or similar words has the evidence of every other such cause with
+    # the same best symptom (or none: only the leading symptom against it): one frozen record
+    shared: dict[tuple[float, str] | None, CauseText | None] = {}
+    for cause_id in kb.causes:
+        found = by_owner.get(cause_id)
+        similar = similarity.get(cause_id)
+        produced = best.get(cause_id)
+        if found is None and similar is None:
+            if produced is None and mismatch is None:
+                continue
+            if produced not in shared:
+                shared[produced] = _cause_text(None, None, produced, mismatch, by_owner, policy)
+            said = shared[produced]
+        else:
+            said = _cause_text(found, similar, produced, mismatch, by_owner, policy)
+        if said is not None:
+            reading.causes[cause_id] = said
     return reading
+
+
+def _best_symptoms(symptoms: dict[str, float], kb: KnowledgeBase) -> dict[str, tuple[float, str]]:
+    """cause id -> the strongest (strength, symptom) read that the cause produces, for the causes
+    that produce one (knowledge/signs.py producers: the causes of each symptom)."""
+    # built with the KB; worked out here for a KB made without it
+    producers = getattr(kb.signs, "producers", None) or producers_of(kb.causes)
+    best: dict[str, tuple[float, str]] = {}
+    for symptom, strength in symptoms.items():
+        for cause_id in producers.get(symptom, ()):
+            held = best.get(cause_id)
+            if held is None or (strength, symptom) > held:
+                best[cause_id] = (strength, symptom)
+    return best
+
+
+def _cause_text(found: list[Any] | None, similarity: tuple[float, tuple[str, ...]] | None,
+                best: tuple[float, str] | None, mismatch: tuple[float, str] | None,
+                by_owner: dict[str, list[Any]], policy: Any) -> CauseText | None:
+    """A cause's text evidence from its signs found, its similarity and the strongest symptom
+    read that it produces (BEST); MISMATCH: the leading symptom, when strong enough to count."""
+    found = found or []
+    cap = policy.cap
+    raw = sum(m.sign.weight for m in found)
+    signs_weight = cap * (1 - math.exp(-raw / cap)) if raw else 0.0
+    symptom_weight = policy.symptom_weight * best[0] if best else 0.0
+    # the text reads as another stage than any this cause produces: graded evidence against
+    # it, bounded below the rule-out line (text alone never rules a cause out)
+    if mismatch and (best is None or best[0] < mismatch[0]):
+        gap = mismatch[0] - (best[0] if best else 0.0)
+        symptom_weight -= policy.symptom_mismatch_weight * gap
+        if best is None:
+            best = (0.0, mismatch[1])
+    similar, words = similarity or (0.0, ())
+    if signs_weight <= 0 and symptom_weight == 0 and similar <= 0:
+        return None
+    return CauseText(
+        round(signs_weight + symptom_weight + similar, 6), round(signs_weight, 6), tuple(found),
+        best[1] if best else None, round(symptom_weight, 6),
+        tuple(by_owner.get(f"symptom:{best[1]}", ())) if best else (), round(similar, 6), words)
 
 
 SIMILAR_WORDS_SHOWN = 6
@@ -93,19 +132,27 @@ def _similarity(words: list[Any], kb: KnowledgeBase) -> dict[str, tuple[float, t
     policy = kb.signs.policy.similarity
     if not words or policy.weight <= 0:
         return {}
+    postings = kb.signs.postings
+    rows = [(match.sign.text, postings.get(match.sign.tokens[0], ())) for match in words]
+    # the scores first (each a sum in the words' order), the words shown only for the causes
+    # that pass the floor: most causes do not, and gathering their words was most of the time
     scores: dict[str, float] = {}
-    parts: dict[str, list[tuple[float, str]]] = {}
-    for match in words:
-        for cause_id, weight in kb.signs.postings.get(match.sign.tokens[0], ()):
-            scores[cause_id] = scores.get(cause_id, 0.0) + weight
-            parts.setdefault(cause_id, []).append((weight, match.sign.text))
+    get = scores.get
+    for _, row in rows:
+        for cause_id, weight in row:
+            scores[cause_id] = get(cause_id, 0.0) + weight
     best = max(scores.values(), default=0.0)
     graded: dict[str, tuple[float, tuple[str, ...]]] = {}
     for cause_id, score in scores.items():
         share = score / best if best > 0 else 0.0
-        if share <= policy.floor:
-            continue
-        weight = policy.weight * ((share - policy.floor) / (1 - policy.floor)) ** policy.power
-        top = sorted(parts[cause_id], key=lambda p: (-p[0], p[1]))[:SIMILAR_WORDS_SHOWN]
-        graded[cause_id] = (weight, tuple(word for _, word in top))
+        if share > policy.floor:
+            graded[cause_id] = (policy.weight * ((share - policy.floor) / (1 - policy.floor)) ** policy.power, ())
+    parts: dict[str, list[tuple[float, str]]] = {cause_id: [] for cause_id in graded}
+    for text, row in rows:
+        for cause_id, weight in row:
+            if cause_id in parts:
+                parts[cause_id].append((weight, text))
+    for cause_id, found in parts.items():
+        top = sorted(found, key=lambda p: (-p[0], p[1]))[:SIMILAR_WORDS_SHOWN]
+        graded[cause_id] = (graded[cause_id][0], tuple(word for _, word in top))
     return graded
