@@ -20,6 +20,12 @@ def _every_sign(text: str, compiled, file: str) -> list[SignMatch]:
     words, post_terms = tokens_and_terms(text, compiled.stopwords)
     if not words:
         return []
+    classes = compiled.classes  # words read as their class (signs.yaml word_classes), as match_signs does
+    words = [(classes.get(tok, tok), clause, line) for tok, clause, line in words]
+    mapped: dict = {}
+    for tok, surface in post_terms.items():
+        mapped.setdefault(classes.get(tok, tok), surface)
+    post_terms = mapped
     negations, stop = compiled.negations, compiled.stopwords
     flat_runs: dict[str, list] = {}
     flat_says: dict[str, list] = {}
