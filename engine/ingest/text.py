@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..knowledge.literals import from_program
 from ..knowledge.phrase_index import PhraseIndex
+from .anchored import Anchored, lowered
 from .emit import Emitter
 from .values import read_pairs
 from ..regex_cache import cached_compile
@@ -107,6 +108,15 @@ _INSTALL_FAILED = cached_compile(r"No matching distribution found for rtms|Could
                              r"|npm ERR!.*@zoom/rtms|gyp ERR!|prebuild-install (?:warn|err)|EBADPLATFORM"
                              r"|Unsupported platform for @zoom/rtms", re.I)
 _NODE_VERSION_LINE = cached_compile(r"\bnode(?:js)?\s+(?:--version|-v)\s*\n\s*v?(\d+\.\d+\.\d+)", re.I)
+# the three whole-text scans above, tried only where a match can start (anchored.py): the words
+# are the lowered literals each branch starts with ("^\s*import rtms": the line start before it)
+_SDK_LANGUAGE_AT = [
+    (Anchored(_SDK_LANGUAGE[0][0], ("pip", "python", "poetry", "uv"), ("import rtms", "from rtms import")), "python"),
+    (Anchored(_SDK_LANGUAGE[1][0], ("npm", "yarn", "pnpm", "require(", "from")), "node"),
+]
+_INSTALL_FAILED_AT = Anchored(_INSTALL_FAILED, ("no matching distribution", "could not find a version", "npm err!",
+                                                "gyp err!", "prebuild-install", "ebadplatform", "unsupported platform"))
+_NODE_VERSION_LINE_AT = Anchored(_NODE_VERSION_LINE, ("node",))
 
 # Where the code runs, in a sentence that sets a part saying it works against a part saying it
 # fails ("On my M2 Mac it works, it crashes on linux x64", "works on my Mac but crashes on the
@@ -352,14 +362,15 @@ class TextReader:
             for match in _CODE_READS[1][0].finditer(text):
                 em.add("webhook.code_reads", "flat", f"line {_line_of(line_starts, match.start())}")
                 break
-        for pattern, language in _SDK_LANGUAGE:
-            match = pattern.search(text)
+        lower = lowered(text)
+        for anchored, language in _SDK_LANGUAGE_AT:
+            match = anchored.search(text, lower)
             if match:
                 em.add("sdk.language", language, f"line {_line_of(line_starts, match.start())}")
-        match = _INSTALL_FAILED.search(text)
+        match = _INSTALL_FAILED_AT.search(text, lower)
         if match:
             em.add("sdk.install_failed", True, f"line {_line_of(line_starts, match.start())}")
-        for match in _NODE_VERSION_LINE.finditer(text):
+        for match in _NODE_VERSION_LINE_AT.finditer(text, lower):
             em.add("runtime.node_version", match.group(1), f"line {_line_of(line_starts, match.start(1))}")
         text = _unwrap(text[:MAX_PROSE_CHARS])  # bounded time per case, whatever is pasted
         # quoted sentences (Zoom's own messages, someone else's words) do not trigger phrases
