@@ -34,6 +34,10 @@ def strip_controls(text: str) -> str:
     """Text that cannot move a cursor, recolour, retitle, link, ring or reorder a terminal."""
     if text.isascii() and text.isprintable():
         return text
+    # every sequence starts with a control character (\x1b, \x9b, \x90...): with none and no
+    # carriage return, nothing below changes the text (one search, not two subs, on a big paste)
+    if "\r" not in text and _CONTROLS.search(text) is None:
+        return text
     text = _SEQUENCES.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", text)
