@@ -66,3 +66,48 @@ def test_regions_on_values_away_from_their_names(text):
     whole, regions = both(text)
     assert regions == whole
     assert regions[0] != text + "\x00" + text  # something was masked
+
+
+def _near_keywords_each_line(pattern, replacement, text):  # type: ignore[no-untyped-def]
+    """redact._near_keywords as it reads: every line, each pair of lines worked out anew."""
+    lines = text.split("\n")
+    sub = redact._recording(pattern, replacement)
+    for i in range(len(lines)):
+        if redact._KEYWORDS.search(lines[i]):
+            pair = lines[i] + "\n" + lines[i + 1] if i + 1 < len(lines) else lines[i]
+            out = pattern.sub(sub, pair).split("\n", 1)
+            lines[i] = out[0]
+            if len(out) == 2:
+                lines[i + 1] = out[1]
+    return "\n".join(lines)
+
+
+def _near_keywords_both(text: str) -> tuple[tuple[str, frozenset[str]], tuple[str, frozenset[str]]]:
+    pattern, replacement = redact._PATTERNS[redact._NAME_VALUE]
+    out = []
+    for near in (_near_keywords_each_line, redact._near_keywords):
+        redact.begin_case()
+        out.append((near(pattern, replacement, text), frozenset(redact._sets()[1])))
+    return out[0], out[1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=10).map("".join), min_size=1, max_size=8),
+       st.lists(st.integers(0, 7), max_size=30))
+def test_near_keywords_once_per_distinct_pair(lines, order):
+    # lines that repeat, a value on the line after its name, a pair whose second line is
+    # itself a keyword line that the first pair changed
+    text = "\n".join(lines + [lines[i % len(lines)] for i in order])
+    each, once = _near_keywords_both(text)
+    assert once == each
+
+
+@pytest.mark.parametrize("text", [
+    "secret:\nAb3dEf5gH7jK9mN1pQ\nsecret:\nAb3dEf5gH7jK9mN1pQ",
+    "password =\ntoken = Ab3dEf5gH7jK9mN1pQ\npassword =\ntoken = Zx9Qw8Er7Ty6Ui5Op",
+    "api_key:\n\u017fecret = Ab3dEf5gH7jK9mN1pQ\napi_key:\n\u017fecret = Ab3dEf5gH7jK9mN1pQ\n",
+    "TOKEN is\nTOKEN is\nTOKEN is\nabc123XYZ789", "x\n" * 3 + "client_secret=abc123XYZ789\n" * 3,
+])
+def test_near_keywords_on_chained_pairs(text):
+    each, once = _near_keywords_both(text)
+    assert once == each
