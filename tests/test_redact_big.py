@@ -111,3 +111,21 @@ def test_near_keywords_once_per_distinct_pair(lines, order):
 def test_near_keywords_on_chained_pairs(text):
     each, once = _near_keywords_both(text)
     assert once == each
+
+
+@pytest.mark.parametrize("opaque", [True, False])
+def test_line_locators_are_what_redaction_makes_of_them(opaque):
+    # redact_text gives a "line N" locator back as it is, without running the patterns
+    redact.begin_case()
+    for name in sorted(p.name for p in (ROOT / "tests/fixtures/secrets").glob("*.*")):  # a case full of secrets
+        redact.redact_text((ROOT / "tests/fixtures/secrets" / name).read_text(encoding="utf-8"))
+    redact.redact_text("id 12345678 secret=12345678 token: 1234567890123 password 99999999")
+    assert redact.case_secrets()
+    numbers = list(range(0, 2000)) + [10 ** k - 1 for k in range(1, 9)] + [4155550134, 12345678]
+    numbers += [int("".join(str((i * 7 + k) % 10) for k in range(8))) for i in range(200)]
+    for n in numbers:
+        text = f"line {n}"
+        assert redact._redact_text(text, opaque) == text
+        assert redact.redact_text(text, opaque) == text
+    for digits in ("12345678", "00000000", "99999999", "1234567890"):  # what no case can remember
+        assert not redact._opaque_enough(digits)

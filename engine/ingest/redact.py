@@ -644,6 +644,14 @@ _MEMO_CHARS = 4096  # longer texts are not looked up (a whole paste comes once)
 _MEMO_MAX = 50_000  # entries per case: once full, nothing more is added
 
 
+# "line 123", the locator of each value read from a text's line (one per line of a big paste):
+# nothing in it is secret or personal. It holds no keyword, no URL, query, '@', '=' or spelled
+# mark, no run of 14 token characters and at most 8 digits (a phone number has 9 or more); and
+# no remembered value lies in it, as one has no white space and 8 characters or more, so would
+# be digits alone, which _opaque_enough never lets in (tests/test_redact_big.py checks both)
+_LINE_LOCATOR = cached_compile(r"line [0-9]{1,8}")
+
+
 def redact_text(text: str, opaque: bool = True) -> str:
     """Text with every secret and personal datum masked (opaque=False keeps long tokens: a
     value the input labels as an identifier, such as a client id).
@@ -654,6 +662,8 @@ def redact_text(text: str, opaque: bool = True) -> str:
     case: the same sizes are the same sets, and a second run would remember nothing new."""
     if len(text) > _MEMO_CHARS:
         return _redact_text(text, opaque)
+    if len(text) <= 13 and _LINE_LOCATOR.fullmatch(text):
+        return text
     scrubbed, masked = _sets()
     case = _CASE.get()
     memo = _MEMO.get()
