@@ -691,8 +691,14 @@ def json_blocks(text: str) -> Iterator[tuple[int, Any, tuple[int, int]]]:
     position, attempts = 0, 0
     budget = [SCAN_BUDGET]
     line_starts: list[int] | None = None  # worked out once, at the first block (linear, not per block)
+    # the next '{' and '[' at or after POSITION (which only grows): each looked for again only
+    # once passed, not at every attempt (one bracket rare and far off: a scan to it per attempt)
+    ahead = {opener: text.find(opener) for opener in "{["}
     while attempts < MAX_JSON_ATTEMPTS:
-        starts = [i for i in (text.find("{", position), text.find("[", position)) if i != -1]
+        for opener, at in ahead.items():
+            if 0 <= at < position:
+                ahead[opener] = text.find(opener, position)
+        starts = [i for i in ahead.values() if i != -1]
         if not starts:
             break
         start = min(starts)
