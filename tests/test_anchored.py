@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rtms_doctor.ingest import text as T
+from rtms_doctor.ingest import anchored as anchored_module
 from rtms_doctor.ingest.anchored import Anchored, lowered
 
 SCANS = [anchored for anchored, _ in T._SDK_LANGUAGE_AT] + [T._INSTALL_FAILED_AT, T._NODE_VERSION_LINE_AT]
@@ -73,3 +74,13 @@ def test_lowered_refuses_letters_lower_does_not_map():
     assert lowered("ABC\u212a") == "abck"
     for odd in ("\u0130", "\u0131", "\u017f"):
         assert lowered("x" + odd) is None
+
+
+@pytest.mark.parametrize("text", ["from '@zoom/rtms' " * 200, "node -v\nv18.1.2\n" * 200, "pip install rtms\n" * 200,
+                                  "x " * 50 + "import rtms"])
+def test_dense_words_searched_by_the_regex(monkeypatch, text):
+    # words standing closer than one per WORD_SPACING characters: the regex scans the text
+    for spacing in (100, 10 ** 9):  # the words tried; too many of them to try
+        monkeypatch.setattr(anchored_module, "WORD_SPACING", spacing)
+        for anchored in SCANS:
+            same(anchored, text)

@@ -18,6 +18,9 @@ import re
 from typing import Iterator
 
 _CASE_ODD = ("\u0130", "\u0131", "\u017f")
+# trying the pattern where a word stands costs about what re's scan of 100 characters does:
+# with more words than one per WORD_SPACING characters, the regex scans the text whole
+WORD_SPACING = 100
 
 
 def lowered(text: str) -> str | None:
@@ -43,11 +46,12 @@ class Anchored:
 
     def finditer(self, text: str, lower: str | None) -> Iterator[re.Match[str]]:
         """pattern.finditer(text); LOWER is lowered(text)."""
-        if lower is None:
+        starts = None if lower is None else self._starts(text, lower)
+        if starts is None:
             yield from self.pattern.finditer(text)
             return
         last = 0
-        for start in self._starts(text, lower):
+        for start in starts:
             if start < last:
                 continue  # inside the last match: finditer goes on from its end
             match = self.pattern.match(text, start)
@@ -55,12 +59,17 @@ class Anchored:
                 yield match
                 last = match.end()
 
-    def _starts(self, text: str, lower: str) -> list[int]:
+    def _starts(self, text: str, lower: str) -> list[int] | None:
+        """Where a match may start, in order; None when the words stand so often that trying
+        the pattern at each costs more than the regex's own scan (a text made of them)."""
+        limit = len(text) // WORD_SPACING + 64
         starts = set()
         for word in self.words:
             i = lower.find(word)
             while i >= 0:
                 starts.add(i)
+                if len(starts) > limit:
+                    return None
                 i = lower.find(word, i + 1)
         for word in self.line_words:
             i = lower.find(word)
@@ -68,6 +77,8 @@ class Anchored:
                 start = _line_start_before(text, i)
                 if start is not None:
                     starts.add(start)
+                    if len(starts) > limit:
+                        return None
                 i = lower.find(word, i + 1)
         return sorted(starts)
 
