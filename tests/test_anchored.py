@@ -5,6 +5,7 @@ line start, mixed case, letters (?i) folds onto ASCII ones)."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -84,3 +85,12 @@ def test_dense_words_searched_by_the_regex(monkeypatch, text):
         monkeypatch.setattr(anchored_module, "WORD_SPACING", spacing)
         for anchored in SCANS:
             same(anchored, text)
+
+
+def test_finditer_goes_on_from_within_a_line_words_run():
+    # the first match ends inside the white space before a line word: finditer goes on from
+    # there, and the next match starts at a later line start of that run
+    anchored = Anchored(re.compile(r"ab[ \n]{2}|^\s*cd", re.I | re.M), ("ab",), ("cd",))
+    for text in ("ab\n\n\ncd", "xab\n\n \n cd ab\n\ncd", "ab  \n\ncd", "\n\n  cd"):
+        same(anchored, text)
+    assert [m.span() for m in anchored.finditer("ab\n\n\ncd", lowered("ab\n\n\ncd"))] == [(0, 4), (4, 7)]

@@ -33,7 +33,7 @@ def lowered(text: str) -> str | None:
 
 class Anchored:
     """PATTERN (compiled with re.I), whose every match is non-empty and starts where one of WORDS
-    stands, or at the first line start of the white space run just before one of LINE_WORDS."""
+    stands, or at a line start in the white space run just before one of LINE_WORDS."""
 
     def __init__(self, pattern: re.Pattern[str], words: tuple[str, ...], line_words: tuple[str, ...] = ()):
         self.pattern = pattern
@@ -75,10 +75,12 @@ class Anchored:
             i = lower.find(word)
             while i >= 0:
                 start = _line_start_before(text, i)
-                if start is not None:
+                while start is not None:  # each line start of the run: finditer may go on from within it
                     starts.add(start)
                     if len(starts) > limit:
                         return None
+                    newline = text.find("\n", start, i)
+                    start = None if newline < 0 else newline + 1
                 i = lower.find(word, i + 1)
         return sorted(starts)
 
