@@ -83,11 +83,19 @@ def _near_keywords_each_line(pattern, replacement, text):  # type: ignore[no-unt
 
 
 def _near_keywords_both(text: str) -> tuple[tuple[str, frozenset[str]], tuple[str, frozenset[str]]]:
+    """(every line, each pair once), the latter also as on a big text (lines mostly distinct:
+    only the lines where a keyword's word stands), which must give the same."""
     pattern, replacement = redact._PATTERNS[redact._NAME_VALUE]
     out = []
-    for near in (_near_keywords_each_line, redact._near_keywords):
-        redact.begin_case()
-        out.append((near(pattern, replacement, text), frozenset(redact._sets()[1])))
+    for near, big in ((_near_keywords_each_line, 1 << 40), (redact._near_keywords, 1 << 40), (redact._near_keywords, 0)):
+        old = redact._BIG
+        redact._BIG = big
+        try:
+            redact.begin_case()
+            out.append((near(pattern, replacement, text), frozenset(redact._sets()[1])))
+        finally:
+            redact._BIG = old
+    assert out[2] == out[1]
     return out[0], out[1]
 
 
@@ -107,6 +115,7 @@ def test_near_keywords_once_per_distinct_pair(lines, order):
     "password =\ntoken = Ab3dEf5gH7jK9mN1pQ\npassword =\ntoken = Zx9Qw8Er7Ty6Ui5Op",
     "api_key:\n\u017fecret = Ab3dEf5gH7jK9mN1pQ\napi_key:\n\u017fecret = Ab3dEf5gH7jK9mN1pQ\n",
     "TOKEN is\nTOKEN is\nTOKEN is\nabc123XYZ789", "x\n" * 3 + "client_secret=abc123XYZ789\n" * 3,
+    "a secret:\nb token:\nc password =\nAb3dEf5gH7jK9mN1pQ\nd", "\u017fecret = Ab3dEf5gH7jK9mN1pQ\nx",
 ])
 def test_near_keywords_on_chained_pairs(text):
     each, once = _near_keywords_both(text)

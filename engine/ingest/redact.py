@@ -87,19 +87,24 @@ def _loose(match: re.Match[str]) -> str:
 
 
 _KEYWORDS = cached_compile(r"(?i)secret|passw|token|signature|api[_-]?key|authorization|credential|private[_-]?key")
+_KEYWORD_WORDS = ("secret", "passw", "token", "signature", "api", "authorization", "credential", "private")
 
 
 def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str:
     """Apply a pattern to each line holding a keyword together with the next line (a value
     may follow its name on the next line), leaving every other line as it is."""
     lines = text.split("\n")
-    # a big paste repeats its lines: whether a line holds a keyword, and what a pair of lines
-    # becomes (and remembers), is worked out once per distinct line and pair
+    # a big paste that repeats its lines: whether a line holds a keyword, and what a pair of
+    # lines becomes (and remembers), is worked out once per distinct line and pair; one whose
+    # lines are mostly distinct (a log with timestamps): only the lines where a keyword's word
+    # stands are looked at (the regex, with no literal to look for, is slow on every line)
+    lowered = _lowered(text) if len(text) > _BIG and len(set(lines)) * 2 > len(lines) else None
     holds: dict[str, bool] = {}
     done: dict[tuple[str, str | None], list[str]] = {}
     sub = _recording(pattern, replacement)
     last = len(lines) - 1
-    for i, line in enumerate(lines):  # LINE as the pair before it left it
+    for i in range(len(lines)) if lowered is None else _keyword_lines(lowered):
+        line = lines[i]  # as the pair before it left it
         held = holds.get(line)
         if held is None:
             held = holds[line] = _KEYWORDS.search(line) is not None
@@ -114,6 +119,23 @@ def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str
         if len(out) == 2:
             lines[i + 1] = out[1]
     return "\n".join(lines)
+
+
+def _keyword_lines(lowered: str) -> list[int]:
+    """The indexes, in order, of the lines of a big lowered text that hold a keyword word
+    (a _KEYWORDS match holds one), found by searching the whole text for each word."""
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(lowered)]
+    found: set[int] = set()
+    for word in _KEYWORD_WORDS:
+        i = lowered.find(word)
+        while i >= 0:
+            line = bisect_right(starts, i) - 1
+            found.add(line)
+            i = lowered.find(word, starts[line + 1] if line + 1 < len(starts) else len(lowered))
+    return sorted(found)
+
+
+_NEWLINE = cached_compile("\n")
 
 
 # -- the case-wide secret set -------------------------------------------------------------------
