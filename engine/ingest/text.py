@@ -51,6 +51,8 @@ _CLOSE = [
     cached_compile(r"\bcode\s*[:=]\s*(\d{4})\b[^\n]{0,40}?\bclos", re.I),
     cached_compile(r"\bclosed\b[^\n.]{0,20}?\b(1\d{3}|4\d{3})\b", re.I),
 ]
+# words (lowered) every match holds: "clos" of every _CLOSE pattern, and one more of each
+_CLOSE_WORDS = ["closestatus[code=", "code", "code", "closed"]
 _HTTP_STATUS = [
     cached_compile(r"\bHTTP(?:/\d(?:\.\d)?)?\s*:?\s*(\d{3})\b", re.I),
     cached_compile(r"\b([45]\d\d)\s+(?:Bad Request|Unauthorized|Forbidden|Not Found|Too Many Requests|Internal Server Error|Conflict)\b", re.I),
@@ -129,6 +131,18 @@ _VERSION_TOKENS = {"runtime.node_version": [_NODE], "runtime.python_version": [_
 _SENTENCE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+")
 _PART_SPLIT = cached_compile(r"[,;]|\b(?:but|although|though|however|whereas|while)\b", re.I)
 
+
+_MEDIA_SIDE = cached_compile(r"\bmedia\b|\bdata hand|msg_type\W{0,3}4\b", re.I)  # holds "media", "data hand" or "msg_type"
+
+
+class _EveryWord(str):
+    """Stands for the lowered form of a line that has none: holds every word."""
+
+    def __contains__(self, word: object) -> bool:
+        return True
+
+
+_EVERY_WORD = _EveryWord()
 
 # A line _line reads anything from holds one of these (lowercased) or one of the KB's SDK texts:
 # "|" a progressive log line; "clos" every close pattern; "status" the status code and name;
@@ -296,24 +310,32 @@ class TextReader:
                 calls.replay(em, f"line {number}")
 
     def _line(self, line: str, em: Emitter, loc: str) -> None:
-        match = _PROGRESSIVE.match(line)
+        # a pattern is tried only on a line holding a word every match of it holds (on a log
+        # with a timestamp per line each line is new, and most patterns have no literal prefix
+        # to scan by): lowered, a (?i) match of an ASCII word stands there (anchored.lowered);
+        # a line with a letter for which that fails is tried with every pattern
+        low = lowered(line)
+        if low is None:
+            low = _EVERY_WORD
+        match = _PROGRESSIVE.match(line) if "|" in line else None
         if match:
             em.saw("SDK log (progressive)")
             self.log_message(match.group(3), em, loc)
         else:
             self.log_message(line, em, loc, bare=True)
-        for pattern in _CLOSE:
-            m = pattern.search(line)
+        for pattern, word in zip(_CLOSE, _CLOSE_WORDS) if "clos" in low else ():
+            m = pattern.search(line) if word in low else None
             if m and 1000 <= int(m.group(1)) <= 4999:
                 em.saw("WebSocket close line")
                 em.add("ws.close_codes", [int(m.group(1))], loc)
                 if m.lastindex and m.lastindex >= 2 and m.group(2):
                     em.add("ws.close_reason", m.group(2).strip().rstrip("]").strip(), loc)
                 break  # the first (most specific) pattern that reads the line wins
-        status = _STATUS.search(line)
+        status = _STATUS.search(line) if "status" in low else None
         named = _STATUS_NAME.search(line) if self.status_names else None
         if status or named:
-            side = "media" if re.search(r"\bmedia\b|\bdata hand|msg_type\W{0,3}4\b", line, re.I) else "signaling"
+            media = ("media" in low or "data hand" in low or "msg_type" in low) and _MEDIA_SIDE.search(line)
+            side = "media" if media else "signaling"
             if status:
                 em.add(f"handshake.{side}.status_code", int(status.group(1) or status.group(2)), loc)
             reason = _REASON.search(line)
@@ -326,14 +348,14 @@ class TextReader:
                 if not status:
                     em.add(f"handshake.{side}.status_code", code, loc)
                 em.add(f"handshake.{side}.reason", text, loc)
-        for m in _STOP.finditer(line):
+        for m in _STOP.finditer(line) if "reason" in low else ():
             value = m.group(1) or m.group(2)
             if value and 0 <= int(value) <= 26:
                 em.add("stream.stop_reasons", [int(value)], loc)
-        for m in _LEFT.finditer(line):
+        for m in _LEFT.finditer(line) if "left" in low or "onleave" in low else ():
             if 0 <= int(m.group(1)) <= 26:
                 em.add("stream.stop_reasons", [int(m.group(1))], loc)
-        join = _JOIN_CONFIRM.search(line)
+        join = _JOIN_CONFIRM.search(line) if "join" in low else None
         if join:
             em.add("sdk.join_confirm_reason", int(join.group(1)), loc)
 
