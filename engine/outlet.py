@@ -34,6 +34,10 @@ def strip_controls(text: str) -> str:
     """Text that cannot move a cursor, recolour, retitle, link, ring or reorder a terminal."""
     if text.isascii() and text.isprintable():
         return text
+    # every sequence starts with a control character (\x1b, \x9b, \x90...): with none and no
+    # carriage return, nothing below changes the text (one search, not two subs, on a big paste)
+    if "\r" not in text and _CONTROLS.search(text) is None:
+        return text
     text = _SEQUENCES.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", text)
@@ -103,11 +107,12 @@ def _by_line(text: str) -> str | None:
     from .ingest import redact
 
     out = text.split("\n")
-    todo = [i for i, line in enumerate(out) if line not in _CLEAN_LINES]
-    if not todo:
+    # each distinct line once (a big report repeats the pasted text's lines): the cells come in
+    # the order of their first line, as they would from every line
+    rows = {line: line.split(_CELL) for line in dict.fromkeys(out) if line not in _CLEAN_LINES}
+    if not rows:
         return text
-    cells = [(i, out[i].split(_CELL)) for i in todo]
-    unknown = list(dict.fromkeys(cell for _, row in cells for cell in row if cell not in _CLEAN_LINES))
+    unknown = list(dict.fromkeys(cell for row in rows.values() for cell in row if cell not in _CLEAN_LINES))
     if not unknown:  # every cell known clean: so are their lines
         return text
     rest = "\n".join(unknown)
@@ -127,10 +132,9 @@ def _by_line(text: str) -> str | None:
                 _CLEAN_LINES.add(piece)  # unchanged, nothing remembered: clean
     if not changed:
         return text
-    for i, row in cells:
-        if any(cell in changed for cell in row):
-            out[i] = _CELL.join(changed.get(cell, cell) for cell in row)
-    return "\n".join(out)
+    fixed = {line: _CELL.join(changed.get(cell, cell) for cell in row)
+             for line, row in rows.items() if any(cell in changed for cell in row)}
+    return "\n".join([fixed.get(line, line) for line in out])
 
 
 def clean_input(text: str) -> str:

@@ -103,3 +103,18 @@ def test_credential_word_at_a_line_end_is_found_as_the_regex_finds_it(text: str)
     lowered = redact._lowered(text)
     if lowered is not None:  # _by_line uses the regex itself when there is no lowered form
         assert outlet._ends_in_credential_word(lowered) == bool(outlet._JOINT_CREDENTIAL.search(text))
+
+
+@pytest.mark.parametrize("text", ACROSS_CELLS + ACROSS_LINES)
+def test_repeated_lines_cleaned_as_a_whole(text: str) -> None:
+    # _by_line works out each distinct line once: a line that comes again, after others and
+    # in another order, comes out as it does from the whole-text pass
+    lines = text.split("\n")
+    _same("\n".join(lines + ["| x | y |"] + lines[::-1] + lines))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=8).map("".join), min_size=1, max_size=6),
+       st.lists(st.integers(0, 5), max_size=20))
+def test_random_repeated_lines_cleaned_as_a_whole(lines: list[str], order: list[int]) -> None:
+    _same("\n".join(lines + [lines[i % len(lines)] for i in order]))

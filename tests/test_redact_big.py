@@ -66,3 +66,75 @@ def test_regions_on_values_away_from_their_names(text):
     whole, regions = both(text)
     assert regions == whole
     assert regions[0] != text + "\x00" + text  # something was masked
+
+
+def _near_keywords_each_line(pattern, replacement, text):  # type: ignore[no-untyped-def]
+    """redact._near_keywords as it reads: every line, each pair of lines worked out anew."""
+    lines = text.split("\n")
+    sub = redact._recording(pattern, replacement)
+    for i in range(len(lines)):
+        if redact._KEYWORDS.search(lines[i]):
+            pair = lines[i] + "\n" + lines[i + 1] if i + 1 < len(lines) else lines[i]
+            out = pattern.sub(sub, pair).split("\n", 1)
+            lines[i] = out[0]
+            if len(out) == 2:
+                lines[i + 1] = out[1]
+    return "\n".join(lines)
+
+
+def _near_keywords_both(text: str) -> tuple[tuple[str, frozenset[str]], tuple[str, frozenset[str]]]:
+    """(every line, each pair once), the latter also as on a big text (lines mostly distinct:
+    only the lines where a keyword's word stands), which must give the same."""
+    pattern, replacement = redact._PATTERNS[redact._NAME_VALUE]
+    out = []
+    for near, big in ((_near_keywords_each_line, 1 << 40), (redact._near_keywords, 1 << 40), (redact._near_keywords, 0)):
+        old = redact._BIG
+        redact._BIG = big
+        try:
+            redact.begin_case()
+            out.append((near(pattern, replacement, text), frozenset(redact._sets()[1])))
+        finally:
+            redact._BIG = old
+    assert out[2] == out[1]
+    return out[0], out[1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=10).map("".join), min_size=1, max_size=8),
+       st.lists(st.integers(0, 7), max_size=30))
+def test_near_keywords_once_per_distinct_pair(lines, order):
+    # lines that repeat, a value on the line after its name, a pair whose second line is
+    # itself a keyword line that the first pair changed
+    text = "\n".join(lines + [lines[i % len(lines)] for i in order])
+    each, once = _near_keywords_both(text)
+    assert once == each
+
+
+@pytest.mark.parametrize("text", [
+    "secret:\nAb3dEf5gH7jK9mN1pQ\nsecret:\nAb3dEf5gH7jK9mN1pQ",
+    "password =\ntoken = Ab3dEf5gH7jK9mN1pQ\npassword =\ntoken = Zx9Qw8Er7Ty6Ui5Op",
+    "api_key:\n\u017fecret = Ab3dEf5gH7jK9mN1pQ\napi_key:\n\u017fecret = Ab3dEf5gH7jK9mN1pQ\n",
+    "TOKEN is\nTOKEN is\nTOKEN is\nabc123XYZ789", "x\n" * 3 + "client_secret=abc123XYZ789\n" * 3,
+    "a secret:\nb token:\nc password =\nAb3dEf5gH7jK9mN1pQ\nd", "\u017fecret = Ab3dEf5gH7jK9mN1pQ\nx",
+])
+def test_near_keywords_on_chained_pairs(text):
+    each, once = _near_keywords_both(text)
+    assert once == each
+
+
+@pytest.mark.parametrize("opaque", [True, False])
+def test_line_locators_are_what_redaction_makes_of_them(opaque):
+    # redact_text gives a "line N" locator back as it is, without running the patterns
+    redact.begin_case()
+    for name in sorted(p.name for p in (ROOT / "tests/fixtures/secrets").glob("*.*")):  # a case full of secrets
+        redact.redact_text((ROOT / "tests/fixtures/secrets" / name).read_text(encoding="utf-8"))
+    redact.redact_text("id 12345678 secret=12345678 token: 1234567890123 password 99999999")
+    assert redact.case_secrets()
+    numbers = list(range(0, 2000)) + [10 ** k - 1 for k in range(1, 9)] + [4155550134, 12345678]
+    numbers += [int("".join(str((i * 7 + k) % 10) for k in range(8))) for i in range(200)]
+    for n in numbers:
+        text = f"line {n}"
+        assert redact._redact_text(text, opaque) == text
+        assert redact.redact_text(text, opaque) == text
+    for digits in ("12345678", "00000000", "99999999", "1234567890"):  # what no case can remember
+        assert not redact._opaque_enough(digits)

@@ -94,19 +94,30 @@ def _near_keywords(pattern: re.Pattern[str], replacement: str, text: str) -> str
     """Apply a pattern to each line holding a keyword together with the next line (a value
     may follow its name on the next line), leaving every other line as it is."""
     lines = text.split("\n")
-    lowered = _lowered(text) if len(text) > _BIG else None
-    done: dict[str, list[str]] = {}  # the same pair of lines comes out the same (and remembers the same)
+    # a big paste that repeats its lines: whether a line holds a keyword, and what a pair of
+    # lines becomes (and remembers), is worked out once per distinct line and pair; one whose
+    # lines are mostly distinct (a log with timestamps): only the lines where a keyword's word
+    # stands are looked at (the regex, with no literal to look for, is slow on every line)
+    lowered = _lowered(text) if len(text) > _BIG and len(set(lines)) * 2 > len(lines) else None
+    holds: dict[str, bool] = {}
+    done: dict[tuple[str, str | None], list[str]] = {}
     sub = _recording(pattern, replacement)
+    last = len(lines) - 1
     for i in range(len(lines)) if lowered is None else _keyword_lines(lowered):
-        line = lines[i]
-        if _KEYWORDS.search(line):
-            pair = line + "\n" + lines[i + 1] if i + 1 < len(lines) else line
-            out = done.get(pair)
-            if out is None:
-                out = done[pair] = pattern.sub(sub, pair).split("\n", 1)
-            lines[i] = out[0]
-            if len(out) == 2:
-                lines[i + 1] = out[1]
+        line = lines[i]  # as the pair before it left it
+        held = holds.get(line)
+        if held is None:
+            held = holds[line] = _KEYWORDS.search(line) is not None
+        if not held:
+            continue
+        following = lines[i + 1] if i < last else None
+        out = done.get((line, following))
+        if out is None:
+            pair = line if following is None else line + "\n" + following
+            out = done[(line, following)] = pattern.sub(sub, pair).split("\n", 1)
+        lines[i] = out[0]
+        if len(out) == 2:
+            lines[i + 1] = out[1]
     return "\n".join(lines)
 
 
@@ -655,6 +666,14 @@ _MEMO_CHARS = 4096  # longer texts are not looked up (a whole paste comes once)
 _MEMO_MAX = 50_000  # entries per case: once full, nothing more is added
 
 
+# "line 123", the locator of each value read from a text's line (one per line of a big paste):
+# nothing in it is secret or personal. It holds no keyword, no URL, query, '@', '=' or spelled
+# mark, no run of 14 token characters and at most 8 digits (a phone number has 9 or more); and
+# no remembered value lies in it, as one has no white space and 8 characters or more, so would
+# be digits alone, which _opaque_enough never lets in (tests/test_redact_big.py checks both)
+_LINE_LOCATOR = cached_compile(r"line [0-9]{1,8}")
+
+
 def redact_text(text: str, opaque: bool = True) -> str:
     """Text with every secret and personal datum masked (opaque=False keeps long tokens: a
     value the input labels as an identifier, such as a client id).
@@ -665,6 +684,8 @@ def redact_text(text: str, opaque: bool = True) -> str:
     case: the same sizes are the same sets, and a second run would remember nothing new."""
     if len(text) > _MEMO_CHARS:
         return _redact_text(text, opaque)
+    if len(text) <= 13 and _LINE_LOCATOR.fullmatch(text):
+        return text
     scrubbed, masked = _sets()
     case = _CASE.get()
     memo = _MEMO.get()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..knowledge.literals import from_program
 from ..knowledge.phrase_index import PhraseIndex
+from .anchored import Anchored, lowered
 from .emit import Emitter
 from .values import read_pairs
 from ..regex_cache import cached_compile
@@ -50,6 +51,8 @@ _CLOSE = [
     cached_compile(r"\bcode\s*[:=]\s*(\d{4})\b[^\n]{0,40}?\bclos", re.I),
     cached_compile(r"\bclosed\b[^\n.]{0,20}?\b(1\d{3}|4\d{3})\b", re.I),
 ]
+# words (lowered) every match holds: "clos" of every _CLOSE pattern, and one more of each
+_CLOSE_WORDS = ["closestatus[code=", "code", "code", "closed"]
 _HTTP_STATUS = [
     cached_compile(r"\bHTTP(?:/\d(?:\.\d)?)?\s*:?\s*(\d{3})\b", re.I),
     cached_compile(r"\b([45]\d\d)\s+(?:Bad Request|Unauthorized|Forbidden|Not Found|Too Many Requests|Internal Server Error|Conflict)\b", re.I),
@@ -107,6 +110,15 @@ _INSTALL_FAILED = cached_compile(r"No matching distribution found for rtms|Could
                              r"|npm ERR!.*@zoom/rtms|gyp ERR!|prebuild-install (?:warn|err)|EBADPLATFORM"
                              r"|Unsupported platform for @zoom/rtms", re.I)
 _NODE_VERSION_LINE = cached_compile(r"\bnode(?:js)?\s+(?:--version|-v)\s*\n\s*v?(\d+\.\d+\.\d+)", re.I)
+# the three whole-text scans above, tried only where a match can start (anchored.py): the words
+# are the lowered literals each branch starts with ("^\s*import rtms": the line start before it)
+_SDK_LANGUAGE_AT = [
+    (Anchored(_SDK_LANGUAGE[0][0], ("pip", "python", "poetry", "uv"), ("import rtms", "from rtms import")), "python"),
+    (Anchored(_SDK_LANGUAGE[1][0], ("npm", "yarn", "pnpm", "require(", "from")), "node"),
+]
+_INSTALL_FAILED_AT = Anchored(_INSTALL_FAILED, ("no matching distribution", "could not find a version", "npm err!",
+                                                "gyp err!", "prebuild-install", "ebadplatform", "unsupported platform"))
+_NODE_VERSION_LINE_AT = Anchored(_NODE_VERSION_LINE, ("node",))
 
 # Where the code runs, in a sentence that sets a part saying it works against a part saying it
 # fails ("On my M2 Mac it works, it crashes on linux x64", "works on my Mac but crashes on the
@@ -119,6 +131,18 @@ _VERSION_TOKENS = {"runtime.node_version": [_NODE], "runtime.python_version": [_
 _SENTENCE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+")
 _PART_SPLIT = cached_compile(r"[,;]|\b(?:but|although|though|however|whereas|while)\b", re.I)
 
+
+_MEDIA_SIDE = cached_compile(r"\bmedia\b|\bdata hand|msg_type\W{0,3}4\b", re.I)  # holds "media", "data hand" or "msg_type"
+
+
+class _EveryWord(str):
+    """Stands for the lowered form of a line that has none: holds every word."""
+
+    def __contains__(self, word: object) -> bool:
+        return True
+
+
+_EVERY_WORD = _EveryWord()
 
 # A line _line reads anything from holds one of these (lowercased) or one of the KB's SDK texts:
 # "|" a progressive log line; "clos" every close pattern; "status" the status code and name;
@@ -293,24 +317,32 @@ class TextReader:
                 calls.replay(em, f"line {number}")
 
     def _line(self, line: str, em: Emitter, loc: str) -> None:
-        match = _PROGRESSIVE.match(line)
+        # a pattern is tried only on a line holding a word every match of it holds (on a log
+        # with a timestamp per line each line is new, and most patterns have no literal prefix
+        # to scan by): lowered, a (?i) match of an ASCII word stands there (anchored.lowered);
+        # a line with a letter for which that fails is tried with every pattern
+        low = lowered(line)
+        if low is None:
+            low = _EVERY_WORD
+        match = _PROGRESSIVE.match(line) if "|" in line else None
         if match:
             em.saw("SDK log (progressive)")
             self.log_message(match.group(3), em, loc)
         else:
             self.log_message(line, em, loc, bare=True)
-        for pattern in _CLOSE:
-            m = pattern.search(line)
+        for pattern, word in zip(_CLOSE, _CLOSE_WORDS) if "clos" in low else ():
+            m = pattern.search(line) if word in low else None
             if m and 1000 <= int(m.group(1)) <= 4999:
                 em.saw("WebSocket close line")
                 em.add("ws.close_codes", [int(m.group(1))], loc)
                 if m.lastindex and m.lastindex >= 2 and m.group(2):
                     em.add("ws.close_reason", m.group(2).strip().rstrip("]").strip(), loc)
                 break  # the first (most specific) pattern that reads the line wins
-        status = _STATUS.search(line)
+        status = _STATUS.search(line) if "status" in low else None
         named = _STATUS_NAME.search(line) if self.status_names else None
         if status or named:
-            side = "media" if re.search(r"\bmedia\b|\bdata hand|msg_type\W{0,3}4\b", line, re.I) else "signaling"
+            media = ("media" in low or "data hand" in low or "msg_type" in low) and _MEDIA_SIDE.search(line)
+            side = "media" if media else "signaling"
             if status:
                 em.add(f"handshake.{side}.status_code", int(status.group(1) or status.group(2)), loc)
             reason = _REASON.search(line)
@@ -323,14 +355,14 @@ class TextReader:
                 if not status:
                     em.add(f"handshake.{side}.status_code", code, loc)
                 em.add(f"handshake.{side}.reason", text, loc)
-        for m in _STOP.finditer(line):
+        for m in _STOP.finditer(line) if "reason" in low else ():
             value = m.group(1) or m.group(2)
             if value and 0 <= int(value) <= 26:
                 em.add("stream.stop_reasons", [int(value)], loc)
-        for m in _LEFT.finditer(line):
+        for m in _LEFT.finditer(line) if "left" in low or "onleave" in low else ():
             if 0 <= int(m.group(1)) <= 26:
                 em.add("stream.stop_reasons", [int(m.group(1))], loc)
-        join = _JOIN_CONFIRM.search(line)
+        join = _JOIN_CONFIRM.search(line) if "join" in low else None
         if join:
             em.add("sdk.join_confirm_reason", int(join.group(1)), loc)
 
@@ -359,14 +391,15 @@ class TextReader:
             for match in _CODE_READS[1][0].finditer(text):
                 em.add("webhook.code_reads", "flat", f"line {_line_of(line_starts, match.start())}")
                 break
-        for pattern, language in _SDK_LANGUAGE:
-            match = pattern.search(text)
+        lower = lowered(text)
+        for anchored, language in _SDK_LANGUAGE_AT:
+            match = anchored.search(text, lower)
             if match:
                 em.add("sdk.language", language, f"line {_line_of(line_starts, match.start())}")
-        match = _INSTALL_FAILED.search(text)
+        match = _INSTALL_FAILED_AT.search(text, lower)
         if match:
             em.add("sdk.install_failed", True, f"line {_line_of(line_starts, match.start())}")
-        for match in _NODE_VERSION_LINE.finditer(text):
+        for match in _NODE_VERSION_LINE_AT.finditer(text, lower):
             em.add("runtime.node_version", match.group(1), f"line {_line_of(line_starts, match.start(1))}")
         # code is found before lines are joined (a fence must start its line); same offsets
         code_spans = _code_lines(text[:MAX_PROSE_CHARS])
@@ -787,8 +820,14 @@ def json_blocks(text: str) -> Iterator[tuple[int, Any, tuple[int, int]]]:
     position, attempts = 0, 0
     budget = [SCAN_BUDGET]
     line_starts: list[int] | None = None  # worked out once, at the first block (linear, not per block)
+    # the next '{' and '[' at or after POSITION (which only grows): each looked for again only
+    # once passed, not at every attempt (one bracket rare and far off: a scan to it per attempt)
+    ahead = {opener: text.find(opener) for opener in "{["}
     while attempts < MAX_JSON_ATTEMPTS:
-        starts = [i for i in (text.find("{", position), text.find("[", position)) if i != -1]
+        for opener, at in ahead.items():
+            if 0 <= at < position:
+                ahead[opener] = text.find(opener, position)
+        starts = [i for i in ahead.values() if i != -1]
         if not starts:
             break
         start = min(starts)
