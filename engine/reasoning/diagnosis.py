@@ -89,6 +89,45 @@ class Question:
     causes: tuple[str, ...]  # the candidate causes the answer moves
 
 
+# follow_up's kept work: candidate frames and question values (bounded; see Doctor.follow_up)
+FRAMES_KEPT = 2_000
+VALUES_KEPT = 30_000
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """What follow_up works out from the candidates alone (their ids and scores, in order)."""
+    key: int | None  # stands for `items` in the question values' keys (unique per Doctor; None: not kept)
+    items: tuple[tuple[str, float], ...]
+    base: dict[str, float]
+    leader: str
+    order: dict[str, int]
+    confidence: dict[str, float]
+    plausibility: dict[str, float]
+    share: dict[str, float]  # single-fault probability
+    # the base causes from the highest (score, id) down: the top after an answer is the
+    # first of these the answer leaves alone, unless a cause it changes beats that one
+    descending: list[tuple[float, str]]
+    # the change of an answer that changes no rule: a bonus only if the leader is not on top
+    unchanged: float
+    # per fact: the candidates' rules that read it (candidates in order, each one's rules in
+    # order), filled by Doctor._frame_rules
+    rules: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, items: tuple[tuple[str, float], ...], key: int | None) -> "Frame":
+        base = dict(items)
+        leader = items[0][0]
+        confidence = {c: sigmoid(score) for c, score in base.items()}
+        top_confidence = max(confidence.values())
+        total = sum(confidence.values())
+        descending = sorted(((score, c) for c, score in base.items()), reverse=True)
+        return cls(key, items, base, leader, {c: i for i, c in enumerate(base)}, confidence,
+                   {c: conf / top_confidence for c, conf in confidence.items()},
+                   {c: conf / total for c, conf in confidence.items()},
+                   descending, 0.0 + (0.5 if descending[0][1] != leader else 0.0))
+
+
 @dataclass
 class Diagnosis:
     kb: KnowledgeBase
@@ -121,12 +160,16 @@ class Doctor:
         self._answers: dict[str, list[Any]] = {}  # plausible_answers, per fact
         self._other_leaves: dict[tuple[str, str], tuple[Any, ...]] = {}  # _flips
         self._trials: dict[tuple[Any, ...], tuple[tuple[int, bool], ...]] = {}  # _flips
+        self._frames: dict[tuple[tuple[str, float], ...], Frame] = {}  # follow_up
+        # follow_up: (path, frame key, flips) -> (unrounded value, causes moved)
+        self._values: dict[tuple[Any, ...], tuple[float, tuple[str, ...]]] = {}
         by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
         for rule in kb.rules:
             by_cause[rule.cause_id].append(rule)
             for path in rule.paths:
                 self._rules_by_path.setdefault(path, []).append(rule)
                 self._rules_by_path_cause.setdefault(path, {}).setdefault(rule.cause_id, []).append(rule)
+        self._rule_ids_by_path = {path: frozenset(r.id for r in rules) for path, rules in self._rules_by_path.items()}
         # what each rule gives whenever none of its facts is known
         self._on_nothing = {r.id: r.on_nothing for r in kb.rules}
         self._true_on_nothing = frozenset(r.id for r in kb.rules if r.on_nothing is TRUE)
@@ -279,14 +322,7 @@ class Doctor:
         top = self.candidates(ranked, pool)
         if not top:
             return []
-        cause_ids = {r.cause.id for r in top}
-        base = {r.cause.id: r.score for r in top}
-        leader = top[0].cause.id
-        confidence = {c: sigmoid(score) for c, score in base.items()}
-        top_confidence = max(confidence.values())
-        plausibility = {c: conf / top_confidence for c, conf in confidence.items()}
-        total = sum(confidence.values())
-        share = {c: conf / total for c, conf in confidence.items()}  # single-fault probability
+        frame = self._frame(top)
         paths: dict[str, None] = {}
         seen: set[str] = set()
         for result in top:
@@ -299,67 +335,108 @@ class Doctor:
                         seen.add(path)
                         if path not in skip and self._may_ask(path, facts):
                             paths[path] = None
-        order = {c: i for i, c in enumerate(base)}
-        # the base causes from the highest (score, id) down: the top after an answer is the
-        # first of these the answer leaves alone, unless a cause it changes beats that one
-        descending = sorted(((score, c) for c, score in base.items()), reverse=True)
-        # an answer that changes no rule: no change, and a bonus only if the leader is not on top
-        unchanged = (0.0 + (0.5 if descending[0][1] != leader else 0.0), set(), set())
-        rules_by_path_cause = self._rules_by_path_cause
-        schema = self.kb.schema
-        exp = math.exp
+        # the rules that read a known fact: the others give what they give on no facts
+        touched: set[str] = set()
+        for path in facts:
+            ids = self._rule_ids_by_path.get(path)
+            if ids is not None:
+                touched |= ids
+        values = self._values
+        flips_of = self._flips
         questions = []
         for path in paths:
-            answers = self.plausible_answers(path)
-            by_cause = rules_by_path_cause.get(path)
-            if not answers or by_cause is None or not cause_ids.intersection(by_cause):
+            rules = frame.rules.get(path)
+            if rules is None:
+                rules = self._frame_rules(frame, path)
+            if not rules or not self.plausible_answers(path):
                 continue
-            # the answers (by index) that change a candidate's rule, with the causes' new
-            # scores; a cause's rules add their weights in the rules' order, as a float sum
-            # must (causes never share a sum, so the order between causes does not matter)
-            changed: dict[int, dict[str, float]] = {}
-            for cause in base:
-                for rule in by_cause.get(cause, ()):
-                    weight = rule.effective_weight
-                    for index, after in self._flips(rule, path, facts):
-                        scores = changed.get(index)
-                        if scores is None:
-                            scores = changed[index] = {}
-                        scores[cause] = scores.get(cause, base[cause]) + (weight if after else -weight)
-            if not changed and not unchanged[0]:
-                continue  # no answer changes anything: the question is worth 0
-            # every other answer's trial is `unchanged`
-            trials: dict[int, tuple[float, set[str], set[str]]] = {}
-            for index in sorted(changed):
-                scores = changed[index]
-                # the other causes' terms are 0.0, which leaves a float sum as it is; one
-                # cause needs no sorting; sigmoid inlined (the innermost loop)
-                ordered = scores if len(scores) == 1 else sorted(scores, key=order.__getitem__)
-                change = sum(plausibility[c] * abs(1 / (1 + exp(-scores[c])) - confidence[c]) for c in ordered)
-                # max((scores.get(c, score), c) for c, score in base.items()): the best changed
-                # cause against the best unchanged one
-                top_after = max((score, c) for c, score in scores.items())
-                for score, c in descending:
-                    if c not in scores:
-                        if (score, c) > top_after:
-                            top_after = (score, c)
-                        break
-                if top_after[1] != leader:
-                    change += 0.5
-                raised = {c for c, score in scores.items() if score > base[c]}
-                lowered = {c for c, score in scores.items() if score < base[c]}
-                trials[index] = (change, raised, lowered)
-            weights = self._answer_weights(len(answers), trials, share, bool(unchanged[0]))
-            # sum(weight x change) over every answer in order; an unchanged answer's term is
-            # 0.0 unless there is a bonus, and adding 0.0 leaves a sum of terms >= 0 as it is
-            value = sum(weight * (trials[i][0] if i in trials else unchanged[0]) for i, weight in weights)
-            value *= schema[path].answerable  # a question nobody can answer moves nothing
+            # what the facts give the question: which answers flip each candidate rule on
+            # path, None for a rule that reads no known fact (its flips are those on no
+            # facts); with the frame and the path, everything the question's value depends on
+            flips = tuple([flips_of(rule, path, facts) if rule.id in touched else None for rule in rules])
+            key = (path, frame.key, flips)
+            found = values.get(key) if frame.key is not None else None
+            if found is None:
+                found = self._question_value(path, frame, rules, flips)
+                if frame.key is not None and len(values) < VALUES_KEPT:  # bounded: once full, kept as it is
+                    values[key] = found
+            value, moved = found
             if value > 0:
-                moved = {c for _, raised, _ in trials.values() for c in raised}
-                ordered = tuple(c for c in (r.cause.id for r in top) if c in moved)
-                questions.append(Question(path, round(value, 6), ordered))
+                questions.append(Question(path, round(value, 6), moved))
         questions.sort(key=lambda q: (-q.value, q.path))
         return questions
+
+    def _frame(self, top: list[CauseResult]) -> "Frame":
+        """The candidates' part of follow_up, kept per (cause, score) list (bounded): many
+        cases share their candidates, e.g. the priors' top when their facts move none."""
+        items = tuple([(r.cause.id, r.score) for r in top])
+        frame = self._frames.get(items)
+        if frame is None:
+            kept = len(self._frames) < FRAMES_KEPT
+            # a frame not kept has no key: its question values are worked out, never kept
+            frame = Frame.of(items, len(self._frames) if kept else None)
+            if kept:
+                self._frames[items] = frame
+        return frame
+
+    def _frame_rules(self, frame: Frame, path: str) -> tuple[CompiledRule, ...]:
+        """The candidates' rules that read PATH: candidates in order, each one's rules in order."""
+        by_cause = self._rules_by_path_cause.get(path, {})
+        rules = frame.rules[path] = tuple([rule for cause in frame.base for rule in by_cause.get(cause, ())])
+        return rules
+
+    def _question_value(self, path: str, frame: Frame, rules: tuple[CompiledRule, ...],
+                        flips: tuple[tuple[tuple[int, bool], ...] | None, ...]) -> tuple[float, tuple[str, ...]]:
+        """A question's value (unrounded) and the candidates its answers raise, in order, from
+        the frame, the candidates' RULES on PATH and their FLIPS (None: on no facts)."""
+        base, order, confidence, plausibility = frame.base, frame.order, frame.confidence, frame.plausibility
+        descending, leader, unchanged = frame.descending, frame.leader, frame.unchanged
+        exp = math.exp
+        count = len(self.plausible_answers(path))
+        # the answers (by index) that change a candidate's rule, with the causes' new
+        # scores; a cause's rules add their weights in the rules' order, as a float sum
+        # must (causes never share a sum, so the order between causes does not matter)
+        changed: dict[int, dict[str, float]] = {}
+        for rule, found in zip(rules, flips):
+            cause = rule.cause_id
+            weight = rule.effective_weight
+            for index, after in (found if found is not None else self._flips(rule, path, {})):
+                scores = changed.get(index)
+                if scores is None:
+                    scores = changed[index] = {}
+                scores[cause] = scores.get(cause, base[cause]) + (weight if after else -weight)
+        if not changed and not unchanged:
+            return 0.0, ()  # no answer changes anything: the question is worth 0
+        # every other answer's trial is `unchanged`
+        trials: dict[int, tuple[float, set[str], set[str]]] = {}
+        for index in sorted(changed):
+            scores = changed[index]
+            # the other causes' terms are 0.0, which leaves a float sum as it is; one
+            # cause needs no sorting; sigmoid inlined (the innermost loop)
+            ordered = scores if len(scores) == 1 else sorted(scores, key=order.__getitem__)
+            change = sum(plausibility[c] * abs(1 / (1 + exp(-scores[c])) - confidence[c]) for c in ordered)
+            # max((scores.get(c, score), c) for c, score in base.items()): the best changed
+            # cause against the best unchanged one
+            top_after = max((score, c) for c, score in scores.items())
+            for score, c in descending:
+                if c not in scores:
+                    if (score, c) > top_after:
+                        top_after = (score, c)
+                    break
+            if top_after[1] != leader:
+                change += 0.5
+            raised = {c for c, score in scores.items() if score > base[c]}
+            lowered = {c for c, score in scores.items() if score < base[c]}
+            trials[index] = (change, raised, lowered)
+        weights = self._answer_weights(count, trials, frame.share, bool(unchanged))
+        # sum(weight x change) over every answer in order; an unchanged answer's term is
+        # 0.0 unless there is a bonus, and adding 0.0 leaves a sum of terms >= 0 as it is
+        value = sum(weight * (trials[i][0] if i in trials else unchanged) for i, weight in weights)
+        value *= self.kb.schema[path].answerable  # a question nobody can answer moves nothing
+        if value > 0:
+            moved = {c for _, raised, _ in trials.values() for c in raised}
+            return value, tuple(c for c in base if c in moved)
+        return value, ()
 
     @staticmethod
     def _answer_weights(count: int, trials: dict[int, tuple[float, set[str], set[str]]],
