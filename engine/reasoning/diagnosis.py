@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from ..knowledge import conditions as C
 from ..knowledge.case import ResolvedFacts
@@ -183,6 +183,8 @@ class Doctor:
         # an unmoved cause's whole ranking key (see rank)
         self._unmoved_key = {c: (STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[c]
                              for c, (confidence, status) in self._unmoved.items()}
+        # every cause in the order of its unmoved key: rank places the moved ones among them
+        self._unmoved_order = sorted((key, c) for c, key in self._unmoved_key.items())
 
     # -- evaluation -----------------------------------------------------------------------
     def outcomes(self, facts: dict[str, Any]) -> dict[str, C.Truth]:
@@ -192,6 +194,10 @@ class Doctor:
 
         A rule that reads no known fact gives what it gives on an empty case (computed once);
         only the rules indexed under a known fact are evaluated."""
+        return self._evaluate(facts)[0]
+
+    def _evaluate(self, facts: dict[str, Any]) -> tuple[dict[str, C.Truth], set[str]]:
+        """outcomes(facts), and the ids of the rules that hit."""
         fired = self.durable.fired(facts) if cross_checked(facts, self.cross_check) else None
         result = dict(self._on_nothing)
         hits = set(self._true_on_nothing)
@@ -206,7 +212,7 @@ class Doctor:
             rule_id = sorted(hits ^ fired)[0]
             raise EngineError(f"engines disagree on rule {rule_id}: durable_rules "
                               f"{'fired' if rule_id in fired else 'did not fire'}, reference says {result[rule_id].value}")
-        return result
+        return result, hits
 
     def _status(self, evidence: float, supported: bool, confidence: float, can_rule_out: bool = True) -> str:
         """Ruled out only by the rules' evidence (``can_rule_out``); text evidence never does."""
@@ -220,25 +226,28 @@ class Doctor:
         return "cannot_tell"
 
     def rank(self, outcomes: dict[str, C.Truth], text: TextReading | None = None) -> list[CauseResult]:
+        """Every cause with its score, confidence and status, best first."""
+        return self._rank(outcomes, [rule_id for rule_id, truth in outcomes.items() if truth is TRUE], text)
+
+    def _rank(self, outcomes: dict[str, C.Truth], hits: Iterable[str], text: TextReading | None) -> list[CauseResult]:
+        """rank, given the ids of the rules that hit in OUTCOMES (in any order). Only the causes
+        a rule or the words moved are worked out; the others keep their prior and take their
+        places from the order of the unmoved keys (every key ends in the cause id: no ties)."""
         texts = text.causes if text is not None else {}
-        hits: dict[str, list[CompiledRule]] = {}
+        moved_by: dict[str, list[CompiledRule]] = {}
         rules_by_id = self.rules_by_id
-        for rule_id, truth in outcomes.items():
-            if truth is TRUE:
-                rule = rules_by_id[rule_id]
-                hits.setdefault(rule.cause_id, []).append(rule)
+        for rule_id in hits:
+            rule = rules_by_id[rule_id]
+            moved_by.setdefault(rule.cause_id, []).append(rule)
         keyed = []
         policy = self.kb.policy
-        for cause_id, cause in self.kb.causes.items():
+        causes = self.kb.causes
+        for cause_id in (moved_by.keys() | texts.keys()):
+            cause = causes[cause_id]
             prior_score = self._prior_logit[cause_id]
-            moved = hits.get(cause_id)
+            moved = moved_by.get(cause_id)
             said = texts.get(cause_id)
-            if moved is None and said is None:
-                confidence, status = self._unmoved[cause_id]
-                keyed.append((self._unmoved_key[cause_id], CauseResult(
-                    cause, status, confidence, prior_score, 0, [], self._rules_by_cause[cause_id], outcomes)))
-                continue
-            elif moved is None:  # words only: no rule fired, so the rule evidence is 0
+            if moved is None:  # words only: no rule fired, so the rule evidence is 0
                 # 0 <= ruled_out decides as a sum of no rules would; 0 + weight as the sum gives it
                 ruled_out = 0 <= policy.ruled_out
                 evidence = 0 if ruled_out else 0 + said.weight
@@ -251,10 +260,10 @@ class Doctor:
                 result = CauseResult(cause, status, confidence, score, evidence, [],
                                      self._rules_by_cause[cause_id], outcomes, said)
             else:
-                cause_hits = sorted(moved or (), key=lambda r: r.id)  # a fixed order: a fixed float sum
+                cause_hits = sorted(moved, key=lambda r: r.id)  # a fixed order: a fixed float sum
                 evidence = sum(r.effective_weight for r in cause_hits)
                 # a rule-out stands whatever the words say: text evidence never lifts it
-                ruled_out = evidence <= self.kb.policy.ruled_out
+                ruled_out = evidence <= policy.ruled_out
                 if said is not None and not ruled_out:
                     evidence += said.weight
                 else:
@@ -267,13 +276,27 @@ class Doctor:
                                      self._rules_by_cause[cause_id], outcomes, said)
             keyed.append(((STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[cause_id], result))
         keyed.sort(key=lambda item: item[0])
-        return [result for _, result in keyed]
+        # the moved causes merged into the unmoved ones' order
+        ranked: list[CauseResult] = []
+        count, j = len(keyed), 0
+        unmoved = self._unmoved
+        for key, cause_id in self._unmoved_order:
+            if cause_id in moved_by or cause_id in texts:
+                continue
+            while j < count and keyed[j][0] < key:
+                ranked.append(keyed[j][1])
+                j += 1
+            confidence, status = unmoved[cause_id]
+            ranked.append(CauseResult(causes[cause_id], status, confidence, self._prior_logit[cause_id], 0, [],
+                                      self._rules_by_cause[cause_id], outcomes))
+        ranked.extend(result for _, result in keyed[j:])
+        return ranked
 
     def diagnose(self, facts: ResolvedFacts, questions: bool = True) -> Diagnosis:
         normalized = facts.normalized()
-        outcomes = self.outcomes(normalized)
+        outcomes, hits = self._evaluate(normalized)
         text = read_text_evidence(facts.signs, self.kb)
-        ranked = self.rank(outcomes, text)
+        ranked = self._rank(outcomes, hits, text)
         diagnosis = Diagnosis(self.kb, facts, ranked, outcomes, text=text)
         self._judge_reading(diagnosis, normalized)
         if questions:
