@@ -139,9 +139,10 @@ def test_follow_up_equals_the_reference_for_ask(unrounded: None, ranked_cases: l
 
 def test_kept_question_values_equal_fresh_ones(unrounded: None, ranked_cases: list[Any], doctor: Any,
                                                monkeypatch: Any) -> None:
-    """follow_up keeps frames (the candidates' ids and scores) and question values keyed on
-    (fact, frame, flips): a question taken from what was kept equals one worked out afresh,
-    on a cold and on a warm store, for diagnose's pool and for ask's."""
+    """follow_up keeps frames (the candidates' ids and scores), question values keyed on
+    (fact, frame, flips) and whole answers keyed on (frame, skip, the facts the candidates'
+    rules read): what was kept equals what is worked out afresh, on a cold and on a warm
+    store, for diagnose's pool and for ask's."""
     pool = doctor.kb.policy.ask_candidates
     cases = [(facts, ranked, None) for facts, ranked in ranked_cases]
     cases += [(facts, ranked, pool) for facts, ranked in ranked_cases[::12]]
@@ -149,12 +150,21 @@ def test_kept_question_values_equal_fresh_ones(unrounded: None, ranked_cases: li
         patch.setattr(diagnosis, "FRAMES_KEPT", 0)
         patch.setattr(doctor, "_frames", {})
         patch.setattr(doctor, "_values", {})
+        patch.setattr(doctor, "_follow_ups", {})
         fresh = [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases]
-        assert not doctor._frames and not doctor._values
+        assert not doctor._frames and not doctor._values and not doctor._follow_ups
+    with monkeypatch.context() as patch:  # question values kept, whole calls not
+        patch.setattr(diagnosis, "FOLLOW_UPS_KEPT", 0)
+        patch.setattr(doctor, "_frames", {})
+        patch.setattr(doctor, "_values", {})
+        assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh
+        assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh
     monkeypatch.setattr(doctor, "_frames", {})
     monkeypatch.setattr(doctor, "_values", {})
+    monkeypatch.setattr(doctor, "_follow_ups", {})
     assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh  # cold, filling the store
-    assert 0 < len(doctor._frames) < len(cases) and doctor._values  # frames were shared
+    # frames and whole calls were shared (cases whose candidates' rules read the same facts)
+    assert 0 < len(doctor._frames) < len(cases) and doctor._values and 0 < len(doctor._follow_ups) < len(cases)
     assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh  # warm
 
 

@@ -92,6 +92,7 @@ class Question:
 # follow_up's kept work: candidate frames and question values (bounded; see Doctor.follow_up)
 FRAMES_KEPT = 2_000
 VALUES_KEPT = 30_000
+FOLLOW_UPS_KEPT = 2_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,12 +111,14 @@ class Frame:
     descending: list[tuple[float, str]]
     # the change of an answer that changes no rule: a bonus only if the leader is not on top
     unchanged: float
+    # every fact the candidates' rules read, and the facts those are asked after (kept frames)
+    reads: frozenset[str] = frozenset()
     # per fact: the candidates' rules that read it (candidates in order, each one's rules in
     # order), filled by Doctor._frame_rules
     rules: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, items: tuple[tuple[str, float], ...], key: int | None) -> "Frame":
+    def of(cls, items: tuple[tuple[str, float], ...], key: int | None, reads: frozenset[str] = frozenset()) -> "Frame":
         base = dict(items)
         leader = items[0][0]
         confidence = {c: sigmoid(score) for c, score in base.items()}
@@ -125,7 +128,7 @@ class Frame:
         return cls(key, items, base, leader, {c: i for i, c in enumerate(base)}, confidence,
                    {c: conf / top_confidence for c, conf in confidence.items()},
                    {c: conf / total for c, conf in confidence.items()},
-                   descending, 0.0 + (0.5 if descending[0][1] != leader else 0.0))
+                   descending, 0.0 + (0.5 if descending[0][1] != leader else 0.0), reads=reads)
 
 
 @dataclass
@@ -163,6 +166,8 @@ class Doctor:
         self._frames: dict[tuple[tuple[str, float], ...], Frame] = {}  # follow_up
         # follow_up: (path, frame key, flips) -> (unrounded value, causes moved)
         self._values: dict[tuple[Any, ...], tuple[float, tuple[str, ...]]] = {}
+        # follow_up: (frame key, skip, the facts its candidates' rules read) -> its questions
+        self._follow_ups: dict[tuple[Any, ...], tuple[tuple[str, float, tuple[str, ...]], ...]] = {}
         by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
         for rule in kb.rules:
             by_cause[rule.cause_id].append(rule)
@@ -341,11 +346,40 @@ class Doctor:
         by how plausible the candidate already is next to the leader, plus a bonus if the
         leader changes. The total is scaled by how often the question can be answered at all
         (kb/facts answerable).
+
+        RANKED is this doctor's ranking of FACTS (its outcomes are those of FACTS), as every
+        caller builds it: the questions are kept per candidates and the facts their rules read.
         """
         top = self.candidates(ranked, pool)
         if not top:
             return []
         frame = self._frame(top)
+        # everything the questions depend on: the frame, SKIP and the facts the candidates'
+        # rules (or the asked_after of the facts they read) can read, as values' reprs (a
+        # repr tells 1 from 1.0 and True, and a list from a text)
+        key = None
+        if frame.key is not None:
+            reads = frame.reads
+            key = (frame.key, skip, tuple(sorted([(path, repr(value)) for path, value in facts.items()
+                                                  if path in reads])))
+            found = self._follow_ups.get(key)
+            if found is not None:
+                return self._questions(found)
+        found = self._follow_up_values(facts, top, frame, skip)
+        if key is not None and len(self._follow_ups) < FOLLOW_UPS_KEPT:  # bounded: once full, kept as it is
+            self._follow_ups[key] = found
+        return self._questions(found)
+
+    @staticmethod
+    def _questions(found: tuple[tuple[str, float, tuple[str, ...]], ...]) -> list[Question]:
+        """Questions from (path, unrounded value, causes moved), best first."""
+        questions = [Question(path, round(value, 6), moved) for path, value, moved in found]
+        questions.sort(key=lambda q: (-q.value, q.path))
+        return questions
+
+    def _follow_up_values(self, facts: dict[str, Any], top: list[CauseResult], frame: Frame,
+                          skip: frozenset[str]) -> tuple[tuple[str, float, tuple[str, ...]], ...]:
+        """follow_up's questions as (path, unrounded value, causes moved), in the facts' order."""
         paths: dict[str, None] = {}
         seen: set[str] = set()
         for result in top:
@@ -385,9 +419,8 @@ class Doctor:
                     values[key] = found
             value, moved = found
             if value > 0:
-                questions.append(Question(path, round(value, 6), moved))
-        questions.sort(key=lambda q: (-q.value, q.path))
-        return questions
+                questions.append((path, value, moved))
+        return tuple(questions)
 
     def _frame(self, top: list[CauseResult]) -> "Frame":
         """The candidates' part of follow_up, kept per (cause, score) list (bounded): many
@@ -395,12 +428,17 @@ class Doctor:
         items = tuple([(r.cause.id, r.score) for r in top])
         frame = self._frames.get(items)
         if frame is None:
-            kept = len(self._frames) < FRAMES_KEPT
-            # a frame not kept has no key: its question values are worked out, never kept
-            frame = Frame.of(items, len(self._frames) if kept else None)
-            if kept:
-                self._frames[items] = frame
+            if len(self._frames) < FRAMES_KEPT:
+                frame = self._frames[items] = Frame.of(items, len(self._frames), self._reads(c for c, _ in items))
+            else:  # a frame not kept has no key: its questions are worked out, never kept
+                frame = Frame.of(items, None)
         return frame
+
+    def _reads(self, causes: Iterable[str]) -> frozenset[str]:
+        """Every fact the causes' rules read, and the facts those are asked after."""
+        paths = {path for cause in causes for rule in self._rules_by_cause[cause] for path in rule.paths}
+        schema = self.kb.schema
+        return frozenset(paths.union(*({fact for fact, _ in schema[path].asked_after} for path in paths)))
 
     def _frame_rules(self, frame: Frame, path: str) -> tuple[CompiledRule, ...]:
         """The candidates' rules that read PATH: candidates in order, each one's rules in order."""
