@@ -157,6 +157,7 @@ def test_kept_question_values_equal_fresh_ones(unrounded: None, ranked_cases: li
         patch.setattr(diagnosis, "FOLLOW_UPS_KEPT", 0)
         patch.setattr(doctor, "_frames", {})
         patch.setattr(doctor, "_values", {})
+        patch.setattr(doctor, "_follow_ups", {})
         assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh
         assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh
     monkeypatch.setattr(doctor, "_frames", {})

@@ -7,6 +7,7 @@ exactly into its prior and the rules that moved it.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -98,7 +99,7 @@ FOLLOW_UPS_KEPT = 2_000
 @dataclass(frozen=True, eq=False)
 class Frame:
     """What follow_up works out from the candidates alone (their ids and scores, in order)."""
-    key: int | None  # stands for `items` in the question values' keys (unique per Doctor; None: not kept)
+    key: int | None  # stands for `items` in the kept questions' keys (never given twice; None: not kept)
     items: tuple[tuple[str, float], ...]
     base: dict[str, float]
     leader: str
@@ -164,6 +165,7 @@ class Doctor:
         self._other_leaves: dict[tuple[str, str], tuple[Any, ...]] = {}  # _flips
         self._trials: dict[tuple[Any, ...], tuple[tuple[int, bool], ...]] = {}  # _flips
         self._frames: dict[tuple[tuple[str, float], ...], Frame] = {}  # follow_up
+        self._frame_keys = itertools.count()  # a kept frame's key: never given twice
         # follow_up: (path, frame key, flips) -> (unrounded value, causes moved)
         self._values: dict[tuple[Any, ...], tuple[float, tuple[str, ...]]] = {}
         # follow_up: (frame key, skip, the facts its candidates' rules read) -> its questions
@@ -429,7 +431,7 @@ class Doctor:
         frame = self._frames.get(items)
         if frame is None:
             if len(self._frames) < FRAMES_KEPT:
-                frame = self._frames[items] = Frame.of(items, len(self._frames), self._reads(c for c, _ in items))
+                frame = self._frames[items] = Frame.of(items, next(self._frame_keys), self._reads(c for c, _ in items))
             else:  # a frame not kept has no key: its questions are worked out, never kept
                 frame = Frame.of(items, None)
         return frame
