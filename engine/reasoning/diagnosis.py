@@ -176,6 +176,8 @@ class Doctor:
             for path in rule.paths:
                 self._rules_by_path.setdefault(path, []).append(rule)
                 self._rules_by_path_cause.setdefault(path, {}).setdefault(rule.cause_id, []).append(rule)
+        # _evaluate: per fact, its rules' (id, compiled condition)
+        self._tests_by_path: dict[str, tuple[tuple[str, Any], ...]] = {}
         self._rule_ids_by_path = {path: frozenset(r.id for r in rules) for path, rules in self._rules_by_path.items()}
         # what each rule gives whenever none of its facts is known
         self._on_nothing = {r.id: r.on_nothing for r in kb.rules}
@@ -208,13 +210,17 @@ class Doctor:
         fired = self.durable.fired(facts) if cross_checked(facts, self.cross_check) else None
         result = dict(self._on_nothing)
         hits = set(self._true_on_nothing)
+        tests_by_path = self._tests_by_path
         for path in facts:
-            for rule in self._rules_by_path.get(path, ()):
-                truth = result[rule.id] = rule.test(facts)
+            tests = tests_by_path.get(path)
+            if tests is None:  # compiled on first use: a cold start compiles only what it reads
+                tests = tests_by_path[path] = tuple((r.id, r.test) for r in self._rules_by_path.get(path, ()))
+            for rule_id, test in tests:
+                truth = result[rule_id] = test(facts)
                 if truth is TRUE:
-                    hits.add(rule.id)
+                    hits.add(rule_id)
                 else:
-                    hits.discard(rule.id)
+                    hits.discard(rule_id)
         if fired is not None and hits != fired:
             rule_id = sorted(hits ^ fired)[0]
             raise EngineError(f"engines disagree on rule {rule_id}: durable_rules "
