@@ -149,6 +149,7 @@ def test_kept_question_values_equal_fresh_ones(unrounded: None, ranked_cases: li
     with monkeypatch.context() as patch:  # nothing kept: every value worked out
         patch.setattr(diagnosis, "FRAMES_KEPT", 0)
         patch.setattr(doctor, "_frames", {})
+        patch.setattr(doctor, "_frames_seen", set())
         patch.setattr(doctor, "_values", {})
         patch.setattr(doctor, "_follow_ups", {})
         fresh = [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases]
@@ -156,11 +157,13 @@ def test_kept_question_values_equal_fresh_ones(unrounded: None, ranked_cases: li
     with monkeypatch.context() as patch:  # question values kept, whole calls not
         patch.setattr(diagnosis, "FOLLOW_UPS_KEPT", 0)
         patch.setattr(doctor, "_frames", {})
+        patch.setattr(doctor, "_frames_seen", set())
         patch.setattr(doctor, "_values", {})
         patch.setattr(doctor, "_follow_ups", {})
         assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh
         assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh
     monkeypatch.setattr(doctor, "_frames", {})
+    monkeypatch.setattr(doctor, "_frames_seen", set())
     monkeypatch.setattr(doctor, "_values", {})
     monkeypatch.setattr(doctor, "_follow_ups", {})
     assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh  # cold, filling the store

@@ -91,8 +91,9 @@ class Question:
 
 
 # follow_up's kept work: candidate frames and question values (bounded; see Doctor.follow_up)
-FRAMES_KEPT = 2_000
-VALUES_KEPT = 30_000
+FRAMES_SEEN = 20_000  # hashes of the frames met once
+FRAMES_KEPT = 1_000
+VALUES_KEPT = 20_000
 FOLLOW_UPS_KEPT = 2_000
 
 
@@ -166,6 +167,7 @@ class Doctor:
         self._trials: dict[tuple[Any, ...], tuple[tuple[int, bool], ...]] = {}  # _flips
         self._frames: dict[tuple[tuple[str, float], ...], Frame] = {}  # follow_up
         self._frame_keys = itertools.count()  # a kept frame's key: never given twice
+        self._frames_seen: set[int] = set()
         # follow_up: (path, frame key, flips) -> (unrounded value, causes moved)
         self._values: dict[tuple[Any, ...], tuple[float, tuple[str, ...]]] = {}
         # follow_up: (frame key, skip, the facts its candidates' rules read) -> its questions
@@ -431,14 +433,18 @@ class Doctor:
         return tuple(questions)
 
     def _frame(self, top: list[CauseResult]) -> "Frame":
-        """The candidates' part of follow_up, kept per (cause, score) list (bounded): many
-        cases share their candidates, e.g. the priors' top when their facts move none."""
+        """The candidates' part of follow_up, kept per (cause, score) list from its second
+        case on (bounded): many cases share their candidates, e.g. the priors' top when their
+        facts move none, while a post's words give most posts candidates of their own."""
         items = tuple([(r.cause.id, r.score) for r in top])
         frame = self._frames.get(items)
         if frame is None:
-            if len(self._frames) < FRAMES_KEPT:
+            seen = hash(items)  # a collision only keeps a frame one case early
+            if seen in self._frames_seen and len(self._frames) < FRAMES_KEPT:
                 frame = self._frames[items] = Frame.of(items, next(self._frame_keys), self._reads(c for c, _ in items))
             else:  # a frame not kept has no key: its questions are worked out, never kept
+                if len(self._frames_seen) < FRAMES_SEEN:
+                    self._frames_seen.add(seen)
                 frame = Frame.of(items, None)
         return frame
 
