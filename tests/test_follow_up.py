@@ -135,3 +135,50 @@ def test_follow_up_equals_the_reference_for_ask(unrounded: None, ranked_cases: l
         skip = frozenset(q.path for q in reference_follow_up(doctor, facts, ranked)[:2])
         assert (doctor.follow_up(facts, ranked, skip=skip, pool=pool)
                 == reference_follow_up(doctor, facts, ranked, skip=skip, pool=pool))
+
+
+def test_kept_question_values_equal_fresh_ones(unrounded: None, ranked_cases: list[Any], doctor: Any,
+                                               monkeypatch: Any) -> None:
+    """follow_up keeps frames (the candidates' ids and scores), question values keyed on
+    (fact, frame, flips) and whole answers keyed on (frame, skip, the facts the candidates'
+    rules read): what was kept equals what is worked out afresh, on a cold and on a warm
+    store, for diagnose's pool and for ask's."""
+    pool = doctor.kb.policy.ask_candidates
+    cases = [(facts, ranked, None) for facts, ranked in ranked_cases]
+    cases += [(facts, ranked, pool) for facts, ranked in ranked_cases[::12]]
+    with monkeypatch.context() as patch:  # nothing kept: every value worked out
+        patch.setattr(diagnosis, "FRAMES_KEPT", 0)
+        patch.setattr(doctor, "_frames", {})
+        patch.setattr(doctor, "_frames_seen", set())
+        patch.setattr(doctor, "_values", {})
+        patch.setattr(doctor, "_follow_ups", {})
+        fresh = [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases]
+        assert not doctor._frames and not doctor._values and not doctor._follow_ups
+    with monkeypatch.context() as patch:  # question values kept, whole calls not
+        patch.setattr(diagnosis, "FOLLOW_UPS_KEPT", 0)
+        patch.setattr(doctor, "_frames", {})
+        patch.setattr(doctor, "_frames_seen", set())
+        patch.setattr(doctor, "_values", {})
+        patch.setattr(doctor, "_follow_ups", {})
+        assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh
+        assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh
+    monkeypatch.setattr(doctor, "_frames", {})
+    monkeypatch.setattr(doctor, "_frames_seen", set())
+    monkeypatch.setattr(doctor, "_values", {})
+    monkeypatch.setattr(doctor, "_follow_ups", {})
+    assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh  # cold, filling the store
+    # frames and whole calls were shared (cases whose candidates' rules read the same facts)
+    assert 0 < len(doctor._frames) < len(cases) and doctor._values and 0 < len(doctor._follow_ups) < len(cases)
+    assert [doctor.follow_up(facts, ranked, pool=n) for facts, ranked, n in cases] == fresh  # warm
+
+
+def test_a_rule_reading_no_known_fact_flips_as_on_no_facts(ranked_cases: list[Any], doctor: Any) -> None:
+    """follow_up keys such a rule's flips as None and takes them from the empty case."""
+    checked = 0
+    for facts, _ in ranked_cases[::7]:
+        for rule in doctor.kb.rules:
+            if not any(path in facts for path in rule.paths):
+                for path in rule.paths:
+                    assert doctor._flips(rule, path, facts) == doctor._flips(rule, path, {})
+                    checked += 1
+    assert checked

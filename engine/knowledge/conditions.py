@@ -18,6 +18,7 @@ normal form (``not`` pushed onto the leaves), which both back ends share:
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -306,13 +307,7 @@ def compile_python(cond: Cond) -> Callable[[dict[str, Any]], Truth]:
     """The plain-Python reference evaluator: a condition as closures in Kleene logic (a leaf
     over an unknown fact is UNKNOWN). The tests hold it to durable_rules on every case."""
     if isinstance(cond, Leaf):
-        if cond.op in ("present", "missing"):
-            return lambda facts, _l=cond: _eval_leaf(_l, facts)
-        path = cond.path
-
-        def leaf(facts: dict[str, Any], _l: Leaf = cond, _p: str = path) -> Truth:
-            return _eval_leaf(_l, facts) if _p in facts else UNKNOWN
-        return leaf
+        return _compile_leaf(cond)
     parts = tuple(compile_python(item) for item in cond.items)
     # all: FALSE decides, else UNKNOWN if any part is, else TRUE; any is the mirror image
     decisive, otherwise = (FALSE, TRUE) if isinstance(cond, All) else (TRUE, FALSE)
@@ -326,6 +321,59 @@ def compile_python(cond: Cond) -> Callable[[dict[str, Any]], Truth]:
             unknown = unknown or truth is UNKNOWN
         return UNKNOWN if unknown else otherwise
     return combine
+
+
+def _compile_leaf(cond: Leaf) -> Callable[[dict[str, Any]], Truth]:
+    """A leaf as one closure for its operator: what _eval_leaf gives, without going through
+    its chain of operators on every call (the reference evaluation's innermost step)."""
+    path, op, operand = cond.path, cond.op, cond.operand
+    if op == "present":
+        return lambda facts: TRUE if path in facts else FALSE
+    if op == "missing":
+        return lambda facts: FALSE if path in facts else TRUE
+    if op in _COMPARE:  # value OP operand
+        return _compare(path, _COMPARE[op], operand)
+    if op in _MEMBER:  # value (not) in operand
+        return _member(path, operand, _MEMBER[op])
+    if op == "not_contains" or (op == "contains" and cond.on_list):  # operand (not) in the list
+        return _holds(path, operand, op == "contains")
+
+    def leaf(facts: dict[str, Any]) -> Truth:  # computed tests, as _eval_leaf gives them
+        return _eval_leaf(cond, facts) if path in facts else UNKNOWN
+    return leaf
+
+
+_ABSENT = object()  # facts.get's default: a known fact may hold None
+_COMPARE = {"equals": operator.eq, "not_equals": operator.ne, "gt": operator.gt, "gte": operator.ge,
+            "lt": operator.lt, "lte": operator.le}
+_MEMBER = {"in": True, "not_in": False}
+
+
+def _compare(path: str, compare: Callable[[Any, Any], Any], operand: Any) -> Callable[[dict[str, Any]], Truth]:
+    def leaf(facts: dict[str, Any]) -> Truth:
+        value = facts.get(path, _ABSENT)
+        if value is _ABSENT:
+            return UNKNOWN
+        return TRUE if compare(value, operand) else FALSE
+    return leaf
+
+
+def _member(path: str, operand: Any, inside: bool) -> Callable[[dict[str, Any]], Truth]:
+    def leaf(facts: dict[str, Any]) -> Truth:
+        value = facts.get(path, _ABSENT)
+        if value is _ABSENT:
+            return UNKNOWN
+        return TRUE if (value in operand) is inside else FALSE
+    return leaf
+
+
+def _holds(path: str, operand: Any, inside: bool) -> Callable[[dict[str, Any]], Truth]:
+    def leaf(facts: dict[str, Any]) -> Truth:
+        value = facts.get(path, _ABSENT)
+        if value is _ABSENT:
+            return UNKNOWN
+        return TRUE if (operand in value) is inside else FALSE
+    return leaf
 
 
 def leaves(cond: Cond) -> Iterable[Leaf]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterable, Iterator
 
@@ -91,10 +92,49 @@ def _bytecode_cache():  # type: ignore[no-untyped-def]
     return FileSystemBytecodeCache(str(folder / "templates"))
 
 
+class FactRows:
+    """A case's facts as a report shows them (the value, where it came from), each worked out
+    once per view: a fact shows in the facts table and in every evidence row that reads it."""
+
+    def __init__(self, facts: Any):  # knowledge.case.ResolvedFacts
+        self.facts = facts
+        self._values: dict[str, Any] = {}
+        self._sources: dict[str, str] = {}
+
+    def value(self, path: str) -> Any:
+        """show_value of the fact's value (None when it is not known)."""
+        shown = self._values.get(path, self)
+        if shown is self:
+            shown = self._values[path] = show_value(self.facts.values.get(path))
+        return shown
+
+    def source(self, path: str) -> str:
+        text = self._sources.get(path)
+        if text is None:
+            text = self._sources[path] = self.facts.source_text(path)
+        return text
+
+
+@dataclass(frozen=True)
+class QuietCause:
+    """A cause none of whose rules reads a known fact: each rule gives what it gives on no facts
+    (Doctor.outcomes), so what it leaves undecided depends on the knowledge base alone."""
+    rules: tuple[Any, ...]  # the cause's rules (CompiledRule), in order
+    paths: frozenset[str]  # every fact they read
+    missing: tuple[str, ...]  # the facts its undecided rules need, in order; empty: none undecided
+
+    @classmethod
+    def of(cls, rules: tuple[Any, ...]) -> "QuietCause":
+        unknown = [rule for rule in rules if rule.on_nothing is C.Truth.UNKNOWN]
+        return cls(rules, frozenset(path for rule in rules for path in rule.paths),
+                   tuple(dict.fromkeys(path for rule in unknown for path in rule.paths)))
+
+
 class Renderer:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self._cause_texts: CauseTexts | None = None
+        self._quiet_causes: dict[str, QuietCause] = {}  # _quiet
 
     @cached_property
     def env(self):  # type: ignore[no-untyped-def]
@@ -120,6 +160,7 @@ class Renderer:
     def view(self, diagnosis: Diagnosis) -> dict[str, Any]:
         facts = diagnosis.facts
         ranked = diagnosis.causes
+        rows = FactRows(facts)
         shown = [r for r in ranked if r.status in ("likely", "possible")]
         differential = [self._row(i + 1, r) for i, r in enumerate(ranked[:max(TABLE_ROWS, len(shown))])
                         if r.status != "ruled_out"]
@@ -128,14 +169,14 @@ class Renderer:
             "kb_version": self.kb.version,
             "differential": differential,
             # ranks by position (list.index compared whole CauseResults field by field)
-            "findings": [self._finding(i + 1, r, diagnosis) for i, r in enumerate(ranked)
+            "findings": [self._finding(i + 1, r, diagnosis, rows) for i, r in enumerate(ranked)
                          if r.status in ("likely", "possible")],
-            "ruled_out": _group_by_one_fact([self._ruled_out(r, diagnosis) for r in diagnosis.by_status("ruled_out")]),
+            "ruled_out": _group_by_one_fact([self._ruled_out(r, diagnosis, rows)
+                                             for r in diagnosis.by_status("ruled_out")]),
             "unchecked": self._unchecked(diagnosis),
             "questions": [self._question(q) for q in diagnosis.questions],
             "conflicts": _conflicts(facts),
-            "facts": [{"path": p, "value": show_value(v), "source": facts.source_text(p)}
-                      for p, v in facts.values.items()],
+            "facts": [{"path": p, "value": rows.value(p), "source": rows.source(p)} for p in facts.values],
             "reading": self._reading(diagnosis),
             "redacted_copies": [{"input": label, "text": text} for label, text in diagnosis.facts.redacted_copies],
         }
@@ -164,19 +205,24 @@ class Renderer:
                 "confidence": round(r.confidence, 4), "impact": r.cause.impact, "status": r.status,
                 "status_label": STATUS_LABEL[r.status], "kb_status": r.cause.status}
 
-    def _evidence(self, rule, diagnosis: Diagnosis) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-        normalized = diagnosis.facts.normalized()
-        leaves = C.matched_leaves(rule.condition, normalized)
+    def _evidence(self, rule, diagnosis: Diagnosis, rows: FactRows | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        if rows is None:
+            rows = FactRows(diagnosis.facts)
+        leaves = C.matched_leaves(rule.condition, diagnosis.facts.normalized())
         facts = []
         for leaf in leaves:
-            raw = diagnosis.facts.values.get(leaf.path)
-            facts.append({"path": leaf.path, "value": show_value(raw) if raw is not None else "(not known)",
-                          "source": diagnosis.facts.source_text(leaf.path) or "-", "test": C.text_of(leaf)})
+            path = leaf.path
+            value = rows.value(path)
+            facts.append({"path": path, "value": value if value is not None else "(not known)",
+                          "source": rows.source(path) or "-",
+                          "test": C.text_of(leaf)})
         return {"rule": rule.id, "because": rule.rule.because, "source": rule.rule.source,
                 "weight": round(rule.effective_weight, 3), "facts": facts}
 
-    def _all_evidence(self, r: CauseResult, diagnosis: Diagnosis) -> list[dict[str, Any]]:
-        return [self._evidence(o, diagnosis) for o in r.hits] + self._text_evidence(r)
+    def _all_evidence(self, r: CauseResult, diagnosis: Diagnosis, rows: FactRows | None = None) -> list[dict[str, Any]]:
+        if rows is None:
+            rows = FactRows(diagnosis.facts)
+        return [self._evidence(o, diagnosis, rows) for o in r.hits] + self._text_evidence(r)
 
     def _text_evidence(self, r: CauseResult) -> list[dict[str, Any]]:
         """The post's words behind a cause, as evidence rows like a rule's."""
@@ -219,13 +265,13 @@ class Renderer:
             })
         return rows
 
-    def _finding(self, rank: int, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
+    def _finding(self, rank: int, r: CauseResult, diagnosis: Diagnosis, rows: FactRows) -> dict[str, Any]:
         cause = r.cause
         row = self._row(rank, r)
         parts = self.cause_parts(cause.id)
         row.update({
             "summary": cause.summary, "why": parts["why"],
-            "evidence": self._all_evidence(r, diagnosis),
+            "evidence": self._all_evidence(r, diagnosis, rows),
             "remediation": parts["remediation"],
             "references": parts["references"],
             "prior": cause.prior, "score": round(r.score, 3), "evidence_total": round(r.evidence, 3),
@@ -239,31 +285,49 @@ class Renderer:
         return {"why": cause.why, "remediation": [_step(s) for s in cause.remediation],
                 "references": [dict(ref) for ref in cause.references]}
 
-    def _ruled_out(self, r: CauseResult, diagnosis: Diagnosis) -> dict[str, Any]:
+    def _ruled_out(self, r: CauseResult, diagnosis: Diagnosis, rows: FactRows) -> dict[str, Any]:
         return {"group": False, "id": r.cause.id, "title": r.cause.title,
-                "by": [self._evidence(o, diagnosis) for o in r.excluding]}
+                "by": [self._evidence(o, diagnosis, rows) for o in r.excluding]}
 
     def _missing(self, r: CauseResult, diagnosis: Diagnosis, unknown: list[Any] | None = None) -> list[str]:
         """The facts the cause's undecided rules (UNKNOWN: r.unknown, when not given) still need."""
         normalized = diagnosis.facts.normalized()
+        if unknown is None:
+            quiet = self._quiet(r)
+            if quiet.paths.isdisjoint(normalized):
+                return list(quiet.missing)
+            unknown = r.unknown
         # C.unknown_paths(rule.condition, normalized) of each rule, in its order, once each
-        return list(dict.fromkeys(path for rule in (r.unknown if unknown is None else unknown)
-                                  for path in rule.paths if path not in normalized))
+        return list(dict.fromkeys(path for rule in unknown for path in rule.paths if path not in normalized))
 
     def _unchecked(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
         """The first TABLE_ROWS causes that cannot tell for want of facts: r.unknown is worked
         out cause by cause, and only until the section is full (a post leaves ~90 undecided)."""
         out: list[dict[str, Any]] = []
+        normalized = diagnosis.facts.normalized()
         for r in diagnosis.causes:
             if len(out) == TABLE_ROWS:
                 break
             if r.status != "cannot_tell":
+                continue
+            quiet = self._quiet(r)
+            if quiet.paths.isdisjoint(normalized):
+                if quiet.missing:
+                    out.append({"id": r.cause.id, "title": r.cause.title, "missing": list(quiet.missing[:4])})
                 continue
             unknown = r.unknown
             if unknown:
                 out.append({"id": r.cause.id, "title": r.cause.title,
                             "missing": self._missing(r, diagnosis, unknown)[:4]})
         return out
+
+    def _quiet(self, r: CauseResult) -> QuietCause:
+        """What r's cause leaves undecided when none of its rules reads a known fact (kept per
+        cause for the rules it was worked out from)."""
+        quiet = self._quiet_causes.get(r.cause.id)
+        if quiet is None or quiet.rules is not r.rules:
+            quiet = self._quiet_causes[r.cause.id] = QuietCause.of(r.rules)
+        return quiet
 
     def _question(self, q) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         spec = self.kb.schema[q.path]

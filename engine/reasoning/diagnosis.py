@@ -7,10 +7,11 @@ exactly into its prior and the rules that moved it.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from ..knowledge import conditions as C
 from ..knowledge.case import ResolvedFacts
@@ -89,6 +90,49 @@ class Question:
     causes: tuple[str, ...]  # the candidate causes the answer moves
 
 
+# follow_up's kept work: candidate frames and question values (bounded; see Doctor.follow_up)
+FRAMES_SEEN = 20_000  # hashes of the frames met once
+FRAMES_KEPT = 1_000
+VALUES_KEPT = 20_000
+FOLLOW_UPS_KEPT = 2_000
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """What follow_up works out from the candidates alone (their ids and scores, in order)."""
+    key: int | None  # stands for `items` in the kept questions' keys (never given twice; None: not kept)
+    items: tuple[tuple[str, float], ...]
+    base: dict[str, float]
+    leader: str
+    order: dict[str, int]
+    confidence: dict[str, float]
+    plausibility: dict[str, float]
+    share: dict[str, float]  # single-fault probability
+    # the base causes from the highest (score, id) down: the top after an answer is the
+    # first of these the answer leaves alone, unless a cause it changes beats that one
+    descending: list[tuple[float, str]]
+    # the change of an answer that changes no rule: a bonus only if the leader is not on top
+    unchanged: float
+    # every fact the candidates' rules read, and the facts those are asked after (kept frames)
+    reads: frozenset[str] = frozenset()
+    # per fact: the candidates' rules that read it (candidates in order, each one's rules in
+    # order), filled by Doctor._frame_rules
+    rules: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, items: tuple[tuple[str, float], ...], key: int | None, reads: frozenset[str] = frozenset()) -> "Frame":
+        base = dict(items)
+        leader = items[0][0]
+        confidence = {c: sigmoid(score) for c, score in base.items()}
+        top_confidence = max(confidence.values())
+        total = sum(confidence.values())
+        descending = sorted(((score, c) for c, score in base.items()), reverse=True)
+        return cls(key, items, base, leader, {c: i for i, c in enumerate(base)}, confidence,
+                   {c: conf / top_confidence for c, conf in confidence.items()},
+                   {c: conf / total for c, conf in confidence.items()},
+                   descending, 0.0 + (0.5 if descending[0][1] != leader else 0.0), reads=reads)
+
+
 @dataclass
 class Diagnosis:
     kb: KnowledgeBase
@@ -121,12 +165,22 @@ class Doctor:
         self._answers: dict[str, list[Any]] = {}  # plausible_answers, per fact
         self._other_leaves: dict[tuple[str, str], tuple[Any, ...]] = {}  # _flips
         self._trials: dict[tuple[Any, ...], tuple[tuple[int, bool], ...]] = {}  # _flips
+        self._frames: dict[tuple[tuple[str, float], ...], Frame] = {}  # follow_up
+        self._frame_keys = itertools.count()  # a kept frame's key: never given twice
+        self._frames_seen: set[int] = set()
+        # follow_up: (path, frame key, flips) -> (unrounded value, causes moved)
+        self._values: dict[tuple[Any, ...], tuple[float, tuple[str, ...]]] = {}
+        # follow_up: (frame key, skip, the facts its candidates' rules read) -> its questions
+        self._follow_ups: dict[tuple[Any, ...], tuple[tuple[str, float, tuple[str, ...]], ...]] = {}
         by_cause: dict[str, list[CompiledRule]] = {c: [] for c in kb.causes}
         for rule in kb.rules:
             by_cause[rule.cause_id].append(rule)
             for path in rule.paths:
                 self._rules_by_path.setdefault(path, []).append(rule)
                 self._rules_by_path_cause.setdefault(path, {}).setdefault(rule.cause_id, []).append(rule)
+        # _evaluate: per fact, its rules' (id, compiled condition)
+        self._tests_by_path: dict[str, tuple[tuple[str, Any], ...]] = {}
+        self._rule_ids_by_path = {path: frozenset(r.id for r in rules) for path, rules in self._rules_by_path.items()}
         # what each rule gives whenever none of its facts is known
         self._on_nothing = {r.id: r.on_nothing for r in kb.rules}
         self._true_on_nothing = frozenset(r.id for r in kb.rules if r.on_nothing is TRUE)
@@ -140,6 +194,8 @@ class Doctor:
         # an unmoved cause's whole ranking key (see rank)
         self._unmoved_key = {c: (STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[c]
                              for c, (confidence, status) in self._unmoved.items()}
+        # every cause in the order of its unmoved key: rank places the moved ones among them
+        self._unmoved_order = sorted((key, c) for c, key in self._unmoved_key.items())
 
     # -- evaluation -----------------------------------------------------------------------
     def outcomes(self, facts: dict[str, Any]) -> dict[str, C.Truth]:
@@ -149,21 +205,29 @@ class Doctor:
 
         A rule that reads no known fact gives what it gives on an empty case (computed once);
         only the rules indexed under a known fact are evaluated."""
+        return self._evaluate(facts)[0]
+
+    def _evaluate(self, facts: dict[str, Any]) -> tuple[dict[str, C.Truth], set[str]]:
+        """outcomes(facts), and the ids of the rules that hit."""
         fired = self.durable.fired(facts) if cross_checked(facts, self.cross_check) else None
         result = dict(self._on_nothing)
         hits = set(self._true_on_nothing)
+        tests_by_path = self._tests_by_path
         for path in facts:
-            for rule in self._rules_by_path.get(path, ()):
-                truth = result[rule.id] = rule.test(facts)
+            tests = tests_by_path.get(path)
+            if tests is None:  # compiled on first use: a cold start compiles only what it reads
+                tests = tests_by_path[path] = tuple((r.id, r.test) for r in self._rules_by_path.get(path, ()))
+            for rule_id, test in tests:
+                truth = result[rule_id] = test(facts)
                 if truth is TRUE:
-                    hits.add(rule.id)
+                    hits.add(rule_id)
                 else:
-                    hits.discard(rule.id)
+                    hits.discard(rule_id)
         if fired is not None and hits != fired:
             rule_id = sorted(hits ^ fired)[0]
             raise EngineError(f"engines disagree on rule {rule_id}: durable_rules "
                               f"{'fired' if rule_id in fired else 'did not fire'}, reference says {result[rule_id].value}")
-        return result
+        return result, hits
 
     def _status(self, evidence: float, supported: bool, confidence: float, can_rule_out: bool = True) -> str:
         """Ruled out only by the rules' evidence (``can_rule_out``); text evidence never does."""
@@ -177,25 +241,28 @@ class Doctor:
         return "cannot_tell"
 
     def rank(self, outcomes: dict[str, C.Truth], text: TextReading | None = None) -> list[CauseResult]:
+        """Every cause with its score, confidence and status, best first."""
+        return self._rank(outcomes, [rule_id for rule_id, truth in outcomes.items() if truth is TRUE], text)
+
+    def _rank(self, outcomes: dict[str, C.Truth], hits: Iterable[str], text: TextReading | None) -> list[CauseResult]:
+        """rank, given the ids of the rules that hit in OUTCOMES (in any order). Only the causes
+        a rule or the words moved are worked out; the others keep their prior and take their
+        places from the order of the unmoved keys (every key ends in the cause id: no ties)."""
         texts = text.causes if text is not None else {}
-        hits: dict[str, list[CompiledRule]] = {}
+        moved_by: dict[str, list[CompiledRule]] = {}
         rules_by_id = self.rules_by_id
-        for rule_id, truth in outcomes.items():
-            if truth is TRUE:
-                rule = rules_by_id[rule_id]
-                hits.setdefault(rule.cause_id, []).append(rule)
+        for rule_id in hits:
+            rule = rules_by_id[rule_id]
+            moved_by.setdefault(rule.cause_id, []).append(rule)
         keyed = []
         policy = self.kb.policy
-        for cause_id, cause in self.kb.causes.items():
+        causes = self.kb.causes
+        for cause_id in (moved_by.keys() | texts.keys()):
+            cause = causes[cause_id]
             prior_score = self._prior_logit[cause_id]
-            moved = hits.get(cause_id)
+            moved = moved_by.get(cause_id)
             said = texts.get(cause_id)
-            if moved is None and said is None:
-                confidence, status = self._unmoved[cause_id]
-                keyed.append((self._unmoved_key[cause_id], CauseResult(
-                    cause, status, confidence, prior_score, 0, [], self._rules_by_cause[cause_id], outcomes)))
-                continue
-            elif moved is None:  # words only: no rule fired, so the rule evidence is 0
+            if moved is None:  # words only: no rule fired, so the rule evidence is 0
                 # 0 <= ruled_out decides as a sum of no rules would; 0 + weight as the sum gives it
                 ruled_out = 0 <= policy.ruled_out
                 evidence = 0 if ruled_out else 0 + said.weight
@@ -208,10 +275,10 @@ class Doctor:
                 result = CauseResult(cause, status, confidence, score, evidence, [],
                                      self._rules_by_cause[cause_id], outcomes, said)
             else:
-                cause_hits = sorted(moved or (), key=lambda r: r.id)  # a fixed order: a fixed float sum
+                cause_hits = sorted(moved, key=lambda r: r.id)  # a fixed order: a fixed float sum
                 evidence = sum(r.effective_weight for r in cause_hits)
                 # a rule-out stands whatever the words say: text evidence never lifts it
-                ruled_out = evidence <= self.kb.policy.ruled_out
+                ruled_out = evidence <= policy.ruled_out
                 if said is not None and not ruled_out:
                     evidence += said.weight
                 else:
@@ -224,13 +291,27 @@ class Doctor:
                                      self._rules_by_cause[cause_id], outcomes, said)
             keyed.append(((STATUS_ORDER[status], -round(confidence, 12)) + self._tie_break[cause_id], result))
         keyed.sort(key=lambda item: item[0])
-        return [result for _, result in keyed]
+        # the moved causes merged into the unmoved ones' order
+        ranked: list[CauseResult] = []
+        count, j = len(keyed), 0
+        unmoved = self._unmoved
+        for key, cause_id in self._unmoved_order:
+            if cause_id in moved_by or cause_id in texts:
+                continue
+            while j < count and keyed[j][0] < key:
+                ranked.append(keyed[j][1])
+                j += 1
+            confidence, status = unmoved[cause_id]
+            ranked.append(CauseResult(causes[cause_id], status, confidence, self._prior_logit[cause_id], 0, [],
+                                      self._rules_by_cause[cause_id], outcomes))
+        ranked.extend(result for _, result in keyed[j:])
+        return ranked
 
     def diagnose(self, facts: ResolvedFacts, questions: bool = True) -> Diagnosis:
         normalized = facts.normalized()
-        outcomes = self.outcomes(normalized)
+        outcomes, hits = self._evaluate(normalized)
         text = read_text_evidence(facts.signs, self.kb)
-        ranked = self.rank(outcomes, text)
+        ranked = self._rank(outcomes, hits, text)
         diagnosis = Diagnosis(self.kb, facts, ranked, outcomes, text=text)
         self._judge_reading(diagnosis, normalized)
         if questions:
@@ -280,18 +361,40 @@ class Doctor:
         by how plausible the candidate already is next to the leader, plus a bonus if the
         leader changes. The total is scaled by how often the question can be answered at all
         (kb/facts answerable).
+
+        RANKED is this doctor's ranking of FACTS (its outcomes are those of FACTS), as every
+        caller builds it: the questions are kept per candidates and the facts their rules read.
         """
         top = self.candidates(ranked, pool)
         if not top:
             return []
-        cause_ids = {r.cause.id for r in top}
-        base = {r.cause.id: r.score for r in top}
-        leader = top[0].cause.id
-        confidence = {c: sigmoid(score) for c, score in base.items()}
-        top_confidence = max(confidence.values())
-        plausibility = {c: conf / top_confidence for c, conf in confidence.items()}
-        total = sum(confidence.values())
-        share = {c: conf / total for c, conf in confidence.items()}  # single-fault probability
+        frame = self._frame(top)
+        # everything the questions depend on: the frame, SKIP and the facts the candidates'
+        # rules (or the asked_after of the facts they read) can read, as values' reprs (a
+        # repr tells 1 from 1.0 and True, and a list from a text)
+        key = None
+        if frame.key is not None:
+            reads = frame.reads
+            key = (frame.key, skip, tuple(sorted([(path, repr(value)) for path, value in facts.items()
+                                                  if path in reads])))
+            found = self._follow_ups.get(key)
+            if found is not None:
+                return self._questions(found)
+        found = self._follow_up_values(facts, top, frame, skip)
+        if key is not None and len(self._follow_ups) < FOLLOW_UPS_KEPT:  # bounded: once full, kept as it is
+            self._follow_ups[key] = found
+        return self._questions(found)
+
+    @staticmethod
+    def _questions(found: tuple[tuple[str, float, tuple[str, ...]], ...]) -> list[Question]:
+        """Questions from (path, unrounded value, causes moved), best first."""
+        questions = [Question(path, round(value, 6), moved) for path, value, moved in found]
+        questions.sort(key=lambda q: (-q.value, q.path))
+        return questions
+
+    def _follow_up_values(self, facts: dict[str, Any], top: list[CauseResult], frame: Frame,
+                          skip: frozenset[str]) -> tuple[tuple[str, float, tuple[str, ...]], ...]:
+        """follow_up's questions as (path, unrounded value, causes moved), in the facts' order."""
         paths: dict[str, None] = {}
         seen: set[str] = set()
         for result in top:
@@ -304,67 +407,116 @@ class Doctor:
                         seen.add(path)
                         if path not in skip and self._may_ask(path, facts):
                             paths[path] = None
-        order = {c: i for i, c in enumerate(base)}
-        # the base causes from the highest (score, id) down: the top after an answer is the
-        # first of these the answer leaves alone, unless a cause it changes beats that one
-        descending = sorted(((score, c) for c, score in base.items()), reverse=True)
-        # an answer that changes no rule: no change, and a bonus only if the leader is not on top
-        unchanged = (0.0 + (0.5 if descending[0][1] != leader else 0.0), set(), set())
-        rules_by_path_cause = self._rules_by_path_cause
-        schema = self.kb.schema
-        exp = math.exp
+        # the rules that read a known fact: the others give what they give on no facts
+        touched: set[str] = set()
+        for path in facts:
+            ids = self._rule_ids_by_path.get(path)
+            if ids is not None:
+                touched |= ids
+        values = self._values
+        flips_of = self._flips
         questions = []
         for path in paths:
-            answers = self.plausible_answers(path)
-            by_cause = rules_by_path_cause.get(path)
-            if not answers or by_cause is None or not cause_ids.intersection(by_cause):
+            rules = frame.rules.get(path)
+            if rules is None:
+                rules = self._frame_rules(frame, path)
+            if not rules or not self.plausible_answers(path):
                 continue
-            # the answers (by index) that change a candidate's rule, with the causes' new
-            # scores; a cause's rules add their weights in the rules' order, as a float sum
-            # must (causes never share a sum, so the order between causes does not matter)
-            changed: dict[int, dict[str, float]] = {}
-            for cause in base:
-                for rule in by_cause.get(cause, ()):
-                    weight = rule.effective_weight
-                    for index, after in self._flips(rule, path, facts):
-                        scores = changed.get(index)
-                        if scores is None:
-                            scores = changed[index] = {}
-                        scores[cause] = scores.get(cause, base[cause]) + (weight if after else -weight)
-            if not changed and not unchanged[0]:
-                continue  # no answer changes anything: the question is worth 0
-            # every other answer's trial is `unchanged`
-            trials: dict[int, tuple[float, set[str], set[str]]] = {}
-            for index in sorted(changed):
-                scores = changed[index]
-                # the other causes' terms are 0.0, which leaves a float sum as it is; one
-                # cause needs no sorting; sigmoid inlined (the innermost loop)
-                ordered = scores if len(scores) == 1 else sorted(scores, key=order.__getitem__)
-                change = sum(plausibility[c] * abs(1 / (1 + exp(-scores[c])) - confidence[c]) for c in ordered)
-                # max((scores.get(c, score), c) for c, score in base.items()): the best changed
-                # cause against the best unchanged one
-                top_after = max((score, c) for c, score in scores.items())
-                for score, c in descending:
-                    if c not in scores:
-                        if (score, c) > top_after:
-                            top_after = (score, c)
-                        break
-                if top_after[1] != leader:
-                    change += 0.5
-                raised = {c for c, score in scores.items() if score > base[c]}
-                lowered = {c for c, score in scores.items() if score < base[c]}
-                trials[index] = (change, raised, lowered)
-            weights = self._answer_weights(len(answers), trials, share, bool(unchanged[0]))
-            # sum(weight x change) over every answer in order; an unchanged answer's term is
-            # 0.0 unless there is a bonus, and adding 0.0 leaves a sum of terms >= 0 as it is
-            value = sum(weight * (trials[i][0] if i in trials else unchanged[0]) for i, weight in weights)
-            value *= schema[path].answerable  # a question nobody can answer moves nothing
+            # what the facts give the question: which answers flip each candidate rule on
+            # path, None for a rule that reads no known fact (its flips are those on no
+            # facts); with the frame and the path, everything the question's value depends on
+            flips = tuple([flips_of(rule, path, facts) if rule.id in touched else None for rule in rules])
+            key = (path, frame.key, flips)
+            found = values.get(key) if frame.key is not None else None
+            if found is None:
+                found = self._question_value(path, frame, rules, flips)
+                if frame.key is not None and len(values) < VALUES_KEPT:  # bounded: once full, kept as it is
+                    values[key] = found
+            value, moved = found
             if value > 0:
-                moved = {c for _, raised, _ in trials.values() for c in raised}
-                ordered = tuple(c for c in (r.cause.id for r in top) if c in moved)
-                questions.append(Question(path, round(value, 6), ordered))
-        questions.sort(key=lambda q: (-q.value, q.path))
-        return questions
+                questions.append((path, value, moved))
+        return tuple(questions)
+
+    def _frame(self, top: list[CauseResult]) -> "Frame":
+        """The candidates' part of follow_up, kept per (cause, score) list from its second
+        case on (bounded): many cases share their candidates, e.g. the priors' top when their
+        facts move none, while a post's words give most posts candidates of their own."""
+        items = tuple([(r.cause.id, r.score) for r in top])
+        frame = self._frames.get(items)
+        if frame is None:
+            seen = hash(items)  # a collision only keeps a frame one case early
+            if seen in self._frames_seen and len(self._frames) < FRAMES_KEPT:
+                frame = self._frames[items] = Frame.of(items, next(self._frame_keys), self._reads(c for c, _ in items))
+            else:  # a frame not kept has no key: its questions are worked out, never kept
+                if len(self._frames_seen) < FRAMES_SEEN:
+                    self._frames_seen.add(seen)
+                frame = Frame.of(items, None)
+        return frame
+
+    def _reads(self, causes: Iterable[str]) -> frozenset[str]:
+        """Every fact the causes' rules read, and the facts those are asked after."""
+        paths = {path for cause in causes for rule in self._rules_by_cause[cause] for path in rule.paths}
+        schema = self.kb.schema
+        return frozenset(paths.union(*({fact for fact, _ in schema[path].asked_after} for path in paths)))
+
+    def _frame_rules(self, frame: Frame, path: str) -> tuple[CompiledRule, ...]:
+        """The candidates' rules that read PATH: candidates in order, each one's rules in order."""
+        by_cause = self._rules_by_path_cause.get(path, {})
+        rules = frame.rules[path] = tuple([rule for cause in frame.base for rule in by_cause.get(cause, ())])
+        return rules
+
+    def _question_value(self, path: str, frame: Frame, rules: tuple[CompiledRule, ...],
+                        flips: tuple[tuple[tuple[int, bool], ...] | None, ...]) -> tuple[float, tuple[str, ...]]:
+        """A question's value (unrounded) and the candidates its answers raise, in order, from
+        the frame, the candidates' RULES on PATH and their FLIPS (None: on no facts)."""
+        base, order, confidence, plausibility = frame.base, frame.order, frame.confidence, frame.plausibility
+        descending, leader, unchanged = frame.descending, frame.leader, frame.unchanged
+        exp = math.exp
+        count = len(self.plausible_answers(path))
+        # the answers (by index) that change a candidate's rule, with the causes' new
+        # scores; a cause's rules add their weights in the rules' order, as a float sum
+        # must (causes never share a sum, so the order between causes does not matter)
+        changed: dict[int, dict[str, float]] = {}
+        for rule, found in zip(rules, flips):
+            cause = rule.cause_id
+            weight = rule.effective_weight
+            for index, after in (found if found is not None else self._flips(rule, path, {})):
+                scores = changed.get(index)
+                if scores is None:
+                    scores = changed[index] = {}
+                scores[cause] = scores.get(cause, base[cause]) + (weight if after else -weight)
+        if not changed and not unchanged:
+            return 0.0, ()  # no answer changes anything: the question is worth 0
+        # every other answer's trial is `unchanged`
+        trials: dict[int, tuple[float, set[str], set[str]]] = {}
+        for index in sorted(changed):
+            scores = changed[index]
+            # the other causes' terms are 0.0, which leaves a float sum as it is; one
+            # cause needs no sorting; sigmoid inlined (the innermost loop)
+            ordered = scores if len(scores) == 1 else sorted(scores, key=order.__getitem__)
+            change = sum(plausibility[c] * abs(1 / (1 + exp(-scores[c])) - confidence[c]) for c in ordered)
+            # max((scores.get(c, score), c) for c, score in base.items()): the best changed
+            # cause against the best unchanged one
+            top_after = max((score, c) for c, score in scores.items())
+            for score, c in descending:
+                if c not in scores:
+                    if (score, c) > top_after:
+                        top_after = (score, c)
+                    break
+            if top_after[1] != leader:
+                change += 0.5
+            raised = {c for c, score in scores.items() if score > base[c]}
+            lowered = {c for c, score in scores.items() if score < base[c]}
+            trials[index] = (change, raised, lowered)
+        weights = self._answer_weights(count, trials, frame.share, bool(unchanged))
+        # sum(weight x change) over every answer in order; an unchanged answer's term is
+        # 0.0 unless there is a bonus, and adding 0.0 leaves a sum of terms >= 0 as it is
+        value = sum(weight * (trials[i][0] if i in trials else unchanged) for i, weight in weights)
+        value *= self.kb.schema[path].answerable  # a question nobody can answer moves nothing
+        if value > 0:
+            moved = {c for _, raised, _ in trials.values() for c in raised}
+            return value, tuple(c for c in base if c in moved)
+        return value, ()
 
     @staticmethod
     def _answer_weights(count: int, trials: dict[int, tuple[float, set[str], set[str]]],
