@@ -62,3 +62,14 @@ def test_a_repliers_own_setup_is_no_fact_of_the_case(kb, tmp_path):
     post.write_text(THREAD.replace("Failovers come with a different server_urls.", advice) + "\n", encoding="utf-8")
     values = read_case([str(post)], kb)[0].values
     assert not {"app.events.types", "app.scopes"} & set(values)
+
+
+def test_headers_are_looked_for_in_the_first_mb_only(headers):
+    """Bounded work on a huge paste: a header past MAX_THREAD_CHARS starts no post."""
+    from rtms_doctor.ingest.voices import MAX_THREAD_CHARS
+
+    filler = ("log line without any header words\n" * (MAX_THREAD_CHARS // 34 + 10))
+    late = THREAD.split("\n", 1)[1]  # the posts, after the title
+    text = "Title\n" + filler + late
+    assert blank_other_voices(text, *headers) == text
+    assert "Failovers come with" not in blank_other_voices("Title\n" + late, *headers)

@@ -18,6 +18,9 @@ from ..regex_cache import cached_compile
 
 MAX_HEADER_CHARS = 160  # a post header is a short line
 MAX_TITLE_LINES = 3  # non-blank lines before the first header that still leave it the opening
+# headers are looked for in the first MB (bounded work on a huge paste); what follows belongs
+# to the post before it, as any post's long log does
+MAX_THREAD_CHARS = 1_000_000
 
 
 @lru_cache(maxsize=8)
@@ -43,10 +46,10 @@ def blank_other_voices(text: str, opening: tuple[str, ...], reply: tuple[str, ..
     if not (opening or reply) or "\n" not in text:
         return text
     opens, replies = _headers(opening, reply)
-    replied = list(replies.finditer(text)) if replies is not None else []
+    replied = list(replies.finditer(text, 0, MAX_THREAD_CHARS)) if replies is not None else []
     if not replied:
         return text  # no reply: one voice
-    opened = list(opens.finditer(text)) if opens is not None else []
+    opened = list(opens.finditer(text, 0, MAX_THREAD_CHARS)) if opens is not None else []
     # (offset, who, is an opening header); a line both would match opens a post
     opened_at = {m.start() for m in opened}
     headers = sorted([(m.start(), _who(m), True) for m in opened]
