@@ -46,7 +46,18 @@ class Shard:
 def plan_shards(rules: Iterable[tuple[str, C.Cond]], prefix: str = "rtms") -> list[Shard]:
     """Pack rules into rulesets of at most SHARD_BRANCHES branches each, rules that read the
     same facts together, so that a sparse case leaves most shards untouched."""
-    rules = sorted(rules, key=lambda item: (sorted(item[1].paths()), item[0]))
+    rules = list(rules)
+    # each rule goes with the rules of its most widely read fact (api.error_codes, the stream's
+    # started event, ...): a case that knows a common fact then touches few shards, and a
+    # rare fact's rules stay together in shards most cases never touch
+    readers: dict[str, int] = {}
+    for _, cond in rules:
+        for path in cond.paths():
+            readers[path] = readers.get(path, 0) + 1
+
+    def main_path(cond: C.Cond) -> str:
+        return min(cond.paths(), key=lambda path: (-readers[path], path), default="")
+    rules.sort(key=lambda item: (main_path(item[1]), sorted(item[1].paths()), item[0]))
     shards: list[Shard] = []
     current: list[tuple[str, C.Cond]] = []
     budget = 0
