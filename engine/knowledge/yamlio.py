@@ -43,13 +43,16 @@ def _index(node: yaml.Node, loc: Location, out: dict[Location, int]) -> None:
 def load_yaml(path: Path) -> tuple[Any, LineMap]:
     """Parse one YAML file; raises ValueError with file:line on a syntax error."""
     text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.load(text, Loader=_Loader)
-        root = yaml.compose(text, Loader=_Loader)
+    loader = _Loader(text)
+    try:  # one parse: the node tree gives the lines, and the data is built from it (yaml.load's two steps)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise ValueError(f"{path}:{line}: YAML syntax error: {exc.problem or exc}") from None
+    finally:
+        loader.dispose()
     lines: dict[Location, int] = {}
     if root is not None:
         _index(root, (), lines)
