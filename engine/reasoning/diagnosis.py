@@ -90,11 +90,13 @@ class Question:
     causes: tuple[str, ...]  # the candidate causes the answer moves
 
 
-# follow_up's kept work: candidate frames and question values (bounded; see Doctor.follow_up)
-FRAMES_SEEN = 20_000  # hashes of the frames met once
-FRAMES_KEPT = 1_000
-VALUES_KEPT = 20_000
-FOLLOW_UPS_KEPT = 2_000
+# follow_up's kept work: candidate frames and question values (bounded; see Doctor.follow_up).
+# Full, the stores hold ~2-3 MB (at 1,000 / 20,000 / 20,000 / 2,000 they held ~11 MB and, filling
+# between 10k and 100k cases, broke batch's flat-memory target); the hits stay as many
+FRAMES_SEEN = 5_000  # hashes of the frames met once
+FRAMES_KEPT = 400
+VALUES_KEPT = 4_000
+FOLLOW_UPS_KEPT = 400
 
 
 @dataclass(frozen=True, eq=False)
