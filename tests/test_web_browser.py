@@ -65,8 +65,24 @@ def _submit_and_wait(driver, element) -> None:  # type: ignore[no-untyped-def]
 
     old = driver.find_element(_by().TAG_NAME, "html")
     element.click()
-    _wait(driver, EC.staleness_of(old))
+    _wait(driver, _replaced(old, EC.staleness_of(old)))
     _wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _replaced(old, stale):  # type: ignore[no-untyped-def]
+    """EC.staleness_of, also when Chrome answers the check on a node of the page just replaced
+    with "Node with given id does not belong to the document" instead of a stale-element error
+    (a race seen once in CI when the next page came fast): the old page is gone either way."""
+    from selenium.common.exceptions import WebDriverException
+
+    def check(driver):  # type: ignore[no-untyped-def]
+        try:
+            return stale(driver)
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+    return check
 
 
 def _console_problems(driver) -> list[str]:  # type: ignore[no-untyped-def]
