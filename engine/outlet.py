@@ -60,9 +60,10 @@ def clean(text: str) -> str:
 # base's own text, the same in every case, so each such line is checked once per process.
 # Only lines that come out unchanged are kept, so nothing here is more than what has already
 # been written out. Bounded: once full, it keeps what it has (the knowledge base's lines come
-# first) and adds nothing.
+# first) and adds nothing. 6,000 lines, ~1 MB: at 20,000 the case-specific lines of a long batch
+# (file names, values) kept filling it past 10,000 cases, against batch's flat-memory target.
 _CLEAN_LINES: set[str] = set()
-_CLEAN_LINES_MAX = 20_000
+_CLEAN_LINES_MAX = 6_000
 # a line ending in a credential word (then a colon or spaces): Bearer/Basic/Digest may take
 # its credential from the next line, so that text goes through the whole-text path
 _JOINT_CREDENTIAL = cached_compile(r"(?i)(?:bearer|basic|digest):?[^\S\n]*(?:\n|\Z)")
