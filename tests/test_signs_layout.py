@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from pathlib import Path
 
-from rtms_doctor.ingest.signs import NEGATION_REACH, SignMatch, _word_sign, match_signs
+from rtms_doctor.ingest.signs import NEGATION_REACH, SignMatch, _word_sign, as_classes, match_signs
 from rtms_doctor.knowledge.load import load_knowledge
 from rtms_doctor.knowledge.signs import NEGATION, prepare
 from rtms_doctor.knowledge.tokens import tokens_and_terms
@@ -20,12 +20,7 @@ def _every_sign(text: str, compiled, file: str) -> list[SignMatch]:
     words, post_terms = tokens_and_terms(text, compiled.stopwords)
     if not words:
         return []
-    classes = compiled.classes  # words read as their class (signs.yaml word_classes), as match_signs does
-    words = [(classes.get(tok, tok), clause, line) for tok, clause, line in words]
-    mapped: dict = {}
-    for tok, surface in post_terms.items():
-        mapped.setdefault(classes.get(tok, tok), surface)
-    post_terms = mapped
+    words, post_terms = as_classes(words, post_terms, compiled.classes)  # as match_signs reads them
     negations, stop = compiled.negations, compiled.stopwords
     flat_runs: dict[str, list] = {}
     flat_says: dict[str, list] = {}

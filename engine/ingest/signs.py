@@ -45,6 +45,18 @@ def _word_sign(token: str, surface: str) -> Sign:
     return Sign(WORD, surface, "word", (token,), 0.0, False)
 
 
+def as_classes(words: list[tuple[str, int, int]], post_terms: dict[str, str],
+               classes: dict[str, str]) -> tuple[list[tuple[str, int, int]], dict[str, str]]:
+    """Each word read as its class, as the KB's signs were (knowledge/signs.py word_classes);
+    a class's term keeps the first word the post wrote."""
+    if not classes:
+        return words, post_terms
+    mapped: dict[str, str] = {}
+    for tok, surface in post_terms.items():
+        mapped.setdefault(classes.get(tok, tok), surface)
+    return [(classes.get(tok, tok), clause, line) for tok, clause, line in words], mapped
+
+
 def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch]:
     """Every sign the text shows, once each (its first place)."""
     text = text[:MAX_SIGN_CHARS]
@@ -52,13 +64,7 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
     words, post_terms = tokens_and_terms(text, compiled.stopwords)
     if not words:
         return []
-    classes = getattr(compiled, "classes", None)
-    if classes:  # each word read as its class, as the KB's signs were (knowledge/signs.py)
-        words = [(classes.get(tok, tok), clause, line) for tok, clause, line in words]
-        mapped: dict[str, str] = {}
-        for tok, surface in post_terms.items():
-            mapped.setdefault(classes.get(tok, tok), surface)  # the first word the post wrote
-        post_terms = mapped
+    words, post_terms = as_classes(words, post_terms, getattr(compiled, "classes", None) or {})
     negations = compiled.negations
     stop = compiled.stopwords
     prepared = _prepared(compiled)

@@ -700,11 +700,18 @@ def _denied(clause: str, start: int) -> bool:
     return _DENIED_BEFORE.search(clause, max(0, start - 40), start) is not None
 
 
+def _fence_pairs(text: str) -> list[tuple[int, int]]:
+    """(opening, closing) positions of each fenced block's fences."""
+    if "``" not in text and "~~" not in text:
+        return []
+    fences = [m.start() for m in _FENCE.finditer(text)]
+    return list(zip(fences[::2], fences[1::2]))
+
+
 def _code_lines(text: str) -> _Ranges:
     """Spans of the text that are code (see _FENCE, _CODE_LINE), sorted and disjoint."""
     spans: list[tuple[int, int]] = []
-    fences = [m.start() for m in _FENCE.finditer(text)] if "``" in text or "~~" in text else []
-    for opening, closing in zip(fences[::2], fences[1::2]):
+    for opening, closing in _fence_pairs(text):
         start = text.find("\n", opening) + 1
         while 0 < start < closing:
             end = text.find("\n", start)
@@ -734,13 +741,11 @@ def _unwrap(text: str) -> str:
 
 def _fenced(text: str) -> _Ranges | None:
     """From each opening fence's line start to the end of its closing fence's line."""
-    if "``" not in text and "~~" not in text:
-        return None
-    fences = [m.start() for m in _FENCE.finditer(text)]
-    if len(fences) < 2:
+    pairs = _fence_pairs(text)
+    if not pairs:
         return None
     starts, ends = [], []
-    for opening, closing in zip(fences[::2], fences[1::2]):
+    for opening, closing in pairs:
         end = text.find("\n", closing)
         starts.append(max(0, text.rfind("\n", 0, opening)))  # the line break before the fence too
         ends.append(len(text) if end < 0 else end + 1)

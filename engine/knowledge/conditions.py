@@ -359,21 +359,11 @@ def _compare(path: str, compare: Callable[[Any, Any], Any], operand: Any) -> Cal
 
 
 def _member(path: str, operand: Any, inside: bool) -> Callable[[dict[str, Any]], Truth]:
-    def leaf(facts: dict[str, Any]) -> Truth:
-        value = facts.get(path, _ABSENT)
-        if value is _ABSENT:
-            return UNKNOWN
-        return TRUE if (value in operand) is inside else FALSE
-    return leaf
+    return _compare(path, lambda value, members: (value in members) is inside, operand)
 
 
 def _holds(path: str, operand: Any, inside: bool) -> Callable[[dict[str, Any]], Truth]:
-    def leaf(facts: dict[str, Any]) -> Truth:
-        value = facts.get(path, _ABSENT)
-        if value is _ABSENT:
-            return UNKNOWN
-        return TRUE if (operand in value) is inside else FALSE
-    return leaf
+    return _compare(path, lambda value, item: (item in value) is inside, operand)
 
 
 def leaves(cond: Cond) -> Iterable[Leaf]:
