@@ -135,3 +135,19 @@ def test_indented_lines_are_written_a_run_at_a_time():
     finally:
         outlet._RUN = old
     assert len(runs) > 50 and max(map(len, runs)) < 3 * 4096
+
+
+def test_cleaning_many_summary_rows_keeps_memory_bounded():
+    """batch cleans its summary rows as one case: the redactor's per-case memo of short texts
+    must stop growing long before a 100k-case run's distinct case names fill it."""
+    from rtms_doctor.batch_files import clean_rows
+    from rtms_doctor.ingest import redact
+
+    begin_case()
+    rows = [{"case": f"forum-post-{i:06d}", "top_cause": "no_developer_pack", "confidence": 0.5,
+             "runner_up": "", "status": "likely"} for i in range(12_000)]
+    cleaned = clean_rows(rows)
+    assert cleaned[-1]["case"] == "forum-post-011999"
+    memo = redact._MEMO.get()
+    held = sum(len(text) + len(out) for (text, _), (out, _, _) in memo[1].items())
+    assert len(memo[1]) <= 5_000 and held < 250_000

@@ -663,7 +663,10 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
 _MEMO: ContextVar[tuple[Any, dict[tuple[str, bool], tuple[str, int, int]]] | None] = \
     ContextVar("rtms_doctor_redacted", default=None)
 _MEMO_CHARS = 4096  # longer texts are not looked up (a whole paste comes once)
-_MEMO_MAX = 50_000  # entries per case: once full, nothing more is added
+# entries per case: once full, nothing more is added. A 10 MB paste uses ~3,000; batch cleans
+# its summary rows as one case, whose distinct case names would otherwise hold 50,000 entries
+# (~10 MB) at the end of a long run, against batch's flat-memory target
+_MEMO_MAX = 4_096
 
 
 # "line 123", the locator of each value read from a text's line (one per line of a big paste):
