@@ -175,7 +175,9 @@ def _remember(value: str, scrub_everywhere: bool = True) -> None:
                 scrubbed.add(form)
 
 
-_CODE_REF = cached_compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(?|[A-Za-z_$][\w$]*\(.*")
+# a code reference: a dotted name (config.app.clientSecret), or a call, dotted or not, and what
+# follows it (make_signature(...), Hex.encodeHexString(hmacSha256(secret, msg)))
+_CODE_REF = cached_compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\(.*")
 
 
 def _opaque_enough(value: str) -> bool:

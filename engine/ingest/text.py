@@ -17,6 +17,7 @@ from ..knowledge.literals import from_program
 from ..knowledge.phrase_index import PhraseIndex
 from .anchored import Anchored, lowered
 from .emit import Emitter
+from .signing import SigningRules, read_signing
 from .values import read_pairs
 from ..regex_cache import cached_compile
 
@@ -273,8 +274,9 @@ class TextReader:
     def __init__(self, phrases: list[Phrase], cues: Cues, sdk_texts: list[tuple[str, str]],
                  rest_codes: set[int], pairs: dict[str, Any] | None = None,
                  status_names: dict[str, tuple[int, str]] | None = None,
-                 index: PhraseIndex[int] | None = None):
+                 index: PhraseIndex[int] | None = None, signing: SigningRules | None = None):
         """INDEX: which phrases (by position) a clause may match (none given: every phrase)."""
+        self.signing = signing  # signing.compile_signing: the handshake signature read from code
         self.index = index or PhraseIndex(range(len(phrases)), [None] * len(phrases))
         self.pairs = pairs or {}  # values.compile_pairs: key = value pairs the KB knows
         self.status_names = status_names or {}  # STATUS_INVALID_SIGNATURE -> (3, its reason text)
@@ -300,6 +302,8 @@ class TextReader:
         self._prose(prose, em)
         if self.pairs:  # after the prose: a pair never overrules what a sentence says more precisely
             read_pairs(text[:MAX_PROSE_CHARS], self.pairs, em)
+        if self.signing:
+            read_signing(text[:MAX_PROSE_CHARS], self.signing, em)
 
     # -- one line of log or text --------------------------------------------------------
     def _lines(self, text: str, em: Emitter) -> None:

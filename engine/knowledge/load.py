@@ -377,6 +377,14 @@ def _load_values(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
     for i, entry in enumerate(values.pairs):
         for fact, value in [(entry.fact, None), *entry.also.items()]:
             _check_fact_value(fact, value, schema, f"{path}:{lines.line(('pairs', i))}", problems)
+    signing = values.signing
+    if signing is not None:
+        where = f"{path}:{lines.line(('signing',))}"
+        for fact, table in (("signature.secret_source", signing.secrets), ("signature.client_id_kind", signing.client_ids),
+                            ("signature.id_field", signing.instance_ids), ("signature.credentials_env", signing.environments),
+                            ("signature.encoding", signing.encodings)):
+            for value in table:
+                _check_fact_value(fact, value, schema, where, problems)
     return values
 
 

@@ -212,11 +212,28 @@ class PairEntry(_Strict):
     within: Literal["audio", "video"] | None = None
 
 
+class SigningEntry(_Strict):
+    """How the handshake signature is read from the code that computes it: the words that
+    mark a signing call, and what the names it uses say (each table maps a value of a
+    signature fact to the snake-case names that mean it)."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    calls: list[str] = Field(min_length=1)  # a line that signs holds one of these (lowered)
+    webhook_words: list[str] = Field(default_factory=list)  # signing a webhook, not the handshake
+    secrets: dict[str, list[str]]  # signature.secret_source
+    client_ids: dict[str, list[str]]  # signature.client_id_kind
+    instance_ids: dict[str, list[str]]  # signature.id_field (the payload's own field names)
+    stream_ids: list[str]
+    environments: dict[str, list[str]]  # signature.credentials_env, by a word of the secret's name
+    encodings: dict[str, list[str]]  # signature.encoding
+
+
 class ValuesFile(_Strict):
-    """kb/ingest/values.yaml: key = value pairs read wherever they stand."""
+    """kb/ingest/values.yaml: key = value pairs read wherever they stand, and the signing code."""
 
     source: str = Field(pattern=r"^https://\S+$")
     pairs: list[PairEntry] = Field(min_length=1)
+    signing: SigningEntry | None = None
 
 
 class ThinPolicy(_Strict):
