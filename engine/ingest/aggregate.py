@@ -11,6 +11,8 @@ def webhook_aggregates(events: list[dict[str, Any]], em: Emitter) -> None:
     later; new server_urls mean a failover), and the time from start to stop."""
     by_stream: dict[str, list[dict[str, Any]]] = {}
     for event in events:
+        if event["file"] == em.file:  # one file: its name once, in front of the locators (Source)
+            event = dict(event, loc=event["loc"].removeprefix(event["file"] + ":"))
         if not (isinstance(event.get("ts"), int) and 0 <= event["ts"] < 10**15):
             event = dict(event, ts=None)  # not a plausible millisecond timestamp
         if isinstance(event.get("stream"), str):

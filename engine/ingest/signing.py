@@ -15,22 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .emit import Emitter
+from . import code_names as code
 from .values import snake
 from ..regex_cache import cached_compile
 
 MAX_TEXT = 200_000  # the signing code of a post; a huge paste is read this far
-LOOK_BACK = 80  # lines above a signing line where its names' assignments are looked for
 MAX_WINDOWS = 20  # signing lines read per text
-MAX_DEPTH = 3  # assignments followed from a name
 
-_NAME = cached_compile(r"[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*")
-_STRING = cached_compile(r"""(["'`])((?:\\.|(?!\1)[^\\\n]){0,300})\1""")
-# `name = expr`, `const name = expr`, `String name = expr`, `name := expr`, `let name: T = expr`
-_ASSIGN = cached_compile(
-    r"^\s*(?:(?:export\s+)?(?:const|let|var|final|val|auto|def|[A-Za-z_][\w.]*(?:<[^>=]*>)?(?:\[\])?\*?)\s+)?"
-    r"(?P<name>[A-Za-z_$][\w$]*)\s*(?::\s*[\w.\[\]<> |]+)?\s*(?::=|=)(?![=>])\s*(?P<expr>.+)$")
 # where the parts of a signed string are joined: `${a},${b}`, f"{a},{b}", "a" + "," + b
-_PLACEHOLDER = cached_compile(r"\$\{[^}]*\}|\{[^{}]*\}")
 _JOIN = cached_compile(r"""(["'])(?P<sep>[^"'\n]{0,4})\1\s*\.\s*join\s*\(""")
 
 
@@ -92,10 +84,10 @@ def _read_window(lines: list[str], index: int, rules: SigningRules) -> dict[str,
         else:
             break
     statement = "\n".join(window)
-    assignments = _assignments(lines, index)
-    names = _names(statement)
-    expressions = _followed(names, assignments)
-    every = names + [n for expr in expressions for n in _names(expr)]
+    assignments = code.assignments(lines, index)
+    names = code.names(statement)
+    expressions = code.followed(names, assignments)
+    every = names + [n for expr in expressions for n in code.names(expr)]
     raw = " ".join([statement] + expressions).lower()
     if any(marker in raw for marker in rules.webhook_words):
         return {}
@@ -103,7 +95,7 @@ def _read_window(lines: list[str], index: int, rules: SigningRules) -> dict[str,
     secret = _one(every, rules.secrets, snake_case=True)
     if secret:
         facts["signature.secret_source"] = secret[0]
-        environment = {rules.environments[w] for w in _words(secret[1]) if w in rules.environments}
+        environment = {rules.environments[w] for w in code.words(secret[1]) if w in rules.environments}
         if len(environment) == 1:
             facts["signature.credentials_env"] = environment.pop()
     client = _one(every, rules.client_ids, snake_case=True)
@@ -112,7 +104,7 @@ def _read_window(lines: list[str], index: int, rules: SigningRules) -> dict[str,
     instance = _one(every, rules.instance_ids, snake_case=False)
     if instance:
         facts["signature.id_field"] = instance[0]
-    encoding = {rules.encodings[w] for w in (w for n in _names(statement) for w in _words(n)) if w in rules.encodings}
+    encoding = {rules.encodings[w] for w in (w for n in code.names(statement) for w in code.words(n)) if w in rules.encodings}
     if len(encoding) == 1:
         facts["signature.encoding"] = encoding.pop()
     for expr in [statement] + expressions:
@@ -122,56 +114,6 @@ def _read_window(lines: list[str], index: int, rules: SigningRules) -> dict[str,
     return facts
 
 
-def _assignments(lines: list[str], index: int) -> dict[str, str]:
-    """name -> the expression last assigned to it above line INDEX (or on it, before it)."""
-    found: dict[str, str] = {}
-    for line in lines[max(0, index - LOOK_BACK):index]:
-        match = _ASSIGN.match(line)
-        if match:
-            found[match.group("name")] = match.group("expr")
-    return found
-
-
-def _names(code: str) -> list[str]:
-    """The dotted names in CODE and the contents of its string literals, in order."""
-    found = [m.group(0).replace(" ", "") for m in _NAME.finditer(_STRING.sub(" ", code))]
-    for literal in _STRING.finditer(code):
-        found += [m.group(0) for m in _NAME.finditer(_PLACEHOLDER.sub(" ", literal.group(2)))]
-        for hole in _PLACEHOLDER.finditer(literal.group(2)):  # `${payload.meeting_uuid}`, f"{p['session_id']}"
-            inner = hole.group(0)[2:-1] if hole.group(0).startswith("$") else hole.group(0)[1:-1]
-            if inner and "{" not in inner:
-                found += _names(inner)
-    return found
-
-
-def _followed(names: list[str], assignments: dict[str, str]) -> list[str]:
-    """The expressions assigned to NAMES, and to the names in those, MAX_DEPTH deep."""
-    seen: set[str] = set()
-    out: list[str] = []
-    frontier = names
-    for _ in range(MAX_DEPTH):
-        step: list[str] = []
-        for name in frontier:
-            for part in name.split("."):
-                if part in assignments and part not in seen:
-                    seen.add(part)
-                    out.append(assignments[part])
-                    step += _names(assignments[part])
-        frontier = step
-    return out
-
-
-def _words(name: str) -> list[str]:
-    """A name's snake-case parts, each dotted part whole and word by word:
-    process.env.ZOOM_CLIENT_SECRET -> process, env, zoom_client_secret, zoom, client, secret."""
-    out: list[str] = []
-    for part in name.split("."):
-        part = snake(part)
-        out.append(part)
-        out += [w for w in part.split("_") if w]
-    return out
-
-
 def _one(names: list[str], table: dict[str, str], snake_case: bool) -> tuple[str, str] | None:
     """(the one value NAMES say, the name that says it), or None when they say none or two.
     A dotted part says a value when it holds a listed name as whole words (ZOOM_CLIENT_SECRET);
@@ -179,7 +121,7 @@ def _one(names: list[str], table: dict[str, str], snake_case: bool) -> tuple[str
     values: dict[str, str] = {}
     for name in names:
         for part in name.split("."):
-            hit = _listed(snake(part), table) if snake_case else table.get(part)
+            hit = code.listed(snake(part), table) if snake_case else table.get(part)
             if hit is not None:
                 values.setdefault(hit, name)
     if len(values) != 1:
@@ -192,37 +134,29 @@ def _misjoined(expr: str, rules: SigningRules) -> bool:
     """The signed string's parts (client id, instance id, stream id, in that order) are
     joined with something other than a bare comma, or come in another order."""
     joined = _JOIN.search(expr)
-    for literal in _STRING.finditer(expr):
+    for literal in code.STRING.finditer(expr):
         body = literal.group(2)
-        holes = list(_PLACEHOLDER.finditer(body))
+        holes = list(code.PLACEHOLDER.finditer(body))
         if len(holes) >= 3 and literal.group(1) in "`'\"":  # a template or f-string
             parts = [_kind(h.group(0).strip("${}"), rules) for h in holes]
             seps = [body[a.end():b.start()] for a, b in zip(holes, holes[1:])]
             if _is_message(parts):
                 return any(s != "," for s in seps) or not _in_order(parts)
-    if joined and _is_message([_kind(n, rules) for n in _names(expr[joined.end():])]):
+    if joined and _is_message([_kind(n, rules) for n in code.names(expr[joined.end():])]):
         return joined.group("sep") != ","
     pieces = re.split(r"\s*\+\s*", expr)
     if len(pieces) >= 5:  # a + "," + b + "," + c
         kinds = [_kind(p, rules) for p in pieces[0::2]]
         seps = [p.strip().strip("\"'") for p in pieces[1::2]]
-        if _is_message(kinds) and all(_STRING.fullmatch(p.strip()) for p in pieces[1::2]):
+        if _is_message(kinds) and all(code.STRING.fullmatch(p.strip()) for p in pieces[1::2]):
             return any(s != "," for s in seps) or not _in_order(kinds)
     return False
-
-
-def _listed(key: str, table: dict[str, str]) -> str | None:
-    """What the longest listed name that KEY holds as whole words means (zoom_client_secret_dev
-    holds client_secret; zoom_secret_token holds secret_token)."""
-    padded = f"_{key}_"
-    held = [listed for listed in table if f"_{listed}_" in padded]
-    return table[max(held, key=len)] if held else None
 
 
 def _kind(piece: str, rules: SigningRules) -> str | None:
     """What part of the signed string PIECE is: a client id, an instance id or a stream id
     (by its names in snake case, camel-case variables included: only the order counts here)."""
-    for name in _names(piece):
+    for name in code.names(piece):
         for part in reversed(name.split(".")):
             key = snake(part)
             for kind, table in (("stream", rules.stream_ids), ("instance", rules.instance_ids),

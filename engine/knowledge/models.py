@@ -228,12 +228,32 @@ class SigningEntry(_Strict):
     encodings: dict[str, list[str]]  # signature.encoding
 
 
+class EventLinesEntry(_Strict):
+    """Webhook events told in log lines: the event names and the keys a stream id stands under."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    events: list[str] = Field(min_length=1)
+    stream_keys: list[str] = Field(min_length=1)
+
+
+class DedupeEntry(_Strict):
+    """How the webhook handler's code drops repeated start events (webhook.dedupe_key)."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    about: list[str] = Field(min_length=1)  # words the text must hold (start events)
+    checks: list[str] = Field(min_length=1)  # membership tests, as methods (snake case): seen.has(x)
+    stream_ids: list[str] = Field(min_length=1)
+    times: list[str] = Field(min_length=1)  # a key that also holds one of these is stream id and time
+
+
 class ValuesFile(_Strict):
     """kb/ingest/values.yaml: key = value pairs read wherever they stand, and the signing code."""
 
     source: str = Field(pattern=r"^https://\S+$")
     pairs: list[PairEntry] = Field(min_length=1)
     signing: SigningEntry | None = None
+    event_lines: EventLinesEntry | None = None
+    dedupe: DedupeEntry | None = None
 
 
 class ThinPolicy(_Strict):
