@@ -31,9 +31,7 @@ from ..outlet import strip_controls
 from .sections import blank_hypothetical
 from .voices import blank_other_voices
 from .signs import MAX_SIGN_CHARS, match_signs
-from .dedupe import compile_dedupe
-from .event_lines import compile_event_lines
-from .signing import compile_signing
+from .code_shapes import compile_code_shapes
 from .values import compile_pairs
 from ..regex_cache import cached_compile
 
@@ -121,9 +119,7 @@ def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
     rest = kb.codes.get("rest")
     rest_codes = {c.code for c in rest.codes if isinstance(c.code, int)} if rest else set()
     pairs = compile_pairs(kb.values) if kb.values is not None else {}
-    signing = compile_signing(kb.values.signing) if kb.values is not None else None
-    event_lines = compile_event_lines(kb.values.event_lines) if kb.values is not None else None
-    dedupe = compile_dedupe(kb.values.dedupe) if kb.values is not None else None
+    code_shapes = compile_code_shapes(kb.values)
     status = kb.codes.get("status")
     status_names = {c.name: (c.code, c.reason or c.name.removeprefix("STATUS_").replace("_", " ").lower())
                     for c in status.codes if isinstance(c.code, int)} if status else {}
@@ -137,7 +133,7 @@ def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
         index = PhraseIndex(range(len(phrases)), literals, alternatives)
     for phrase, data in zip(phrases, programs):
         phrase.program = data
-    return TextReader(phrases, cues, sdk_texts, rest_codes, pairs, status_names, index, signing, event_lines, dedupe)
+    return TextReader(phrases, cues, sdk_texts, rest_codes, pairs, status_names, index, code_shapes)
 
 
 def _depth(value: Any) -> int:

@@ -17,9 +17,7 @@ from ..knowledge.literals import from_program
 from ..knowledge.phrase_index import PhraseIndex
 from .anchored import Anchored, lowered
 from .emit import Emitter
-from .dedupe import DedupeRules, read_dedupe
-from .event_lines import EventLineRules, read_event_lines
-from .signing import SigningRules, read_signing
+from .code_shapes import CodeShapes, read_code_shapes
 from .values import read_pairs
 from ..regex_cache import cached_compile
 
@@ -276,12 +274,9 @@ class TextReader:
     def __init__(self, phrases: list[Phrase], cues: Cues, sdk_texts: list[tuple[str, str]],
                  rest_codes: set[int], pairs: dict[str, Any] | None = None,
                  status_names: dict[str, tuple[int, str]] | None = None,
-                 index: PhraseIndex[int] | None = None, signing: SigningRules | None = None,
-                 event_lines: EventLineRules | None = None, dedupe: DedupeRules | None = None):
+                 index: PhraseIndex[int] | None = None, code_shapes: CodeShapes | None = None):
         """INDEX: which phrases (by position) a clause may match (none given: every phrase)."""
-        self.signing = signing  # signing.compile_signing: the handshake signature read from code
-        self.event_lines = event_lines  # event_lines.compile_event_lines: webhook events in log lines
-        self.dedupe = dedupe  # dedupe.compile_dedupe: how the handler's code drops repeated events
+        self.code_shapes = code_shapes or CodeShapes()  # what code and log lines show (code_shapes.py)
         self.index = index or PhraseIndex(range(len(phrases)), [None] * len(phrases))
         self.pairs = pairs or {}  # values.compile_pairs: key = value pairs the KB knows
         self.status_names = status_names or {}  # STATUS_INVALID_SIGNATURE -> (3, its reason text)
@@ -304,15 +299,10 @@ class TextReader:
             via.json(value, em, f"line {line_no} $")
         prose = _blank_blocks(text, [span for _, _, span in blocks])
         self._lines(text, em)
-        if self.event_lines:  # the JSON bodies went to the dispatcher already: the prose's lines only
-            read_event_lines(prose, self.event_lines, em.file, via)
         self._prose(prose, em)
         if self.pairs:  # after the prose: a pair never overrules what a sentence says more precisely
             read_pairs(text[:MAX_PROSE_CHARS], self.pairs, em)
-        if self.signing:
-            read_signing(text[:MAX_PROSE_CHARS], self.signing, em)
-        if self.dedupe:
-            read_dedupe(text[:MAX_PROSE_CHARS], self.dedupe, em)
+        read_code_shapes(text[:MAX_PROSE_CHARS], prose[:MAX_PROSE_CHARS], self.code_shapes, em, via)
 
     # -- one line of log or text --------------------------------------------------------
     def _lines(self, text: str, em: Emitter) -> None:
@@ -359,7 +349,7 @@ class TextReader:
             if status:
                 em.add(f"handshake.{side}.status_code", int(status.group(1) or status.group(2)), loc)
             reason = _REASON.search(line)
-            if reason:
+            if reason and any(c.isalnum() for c in reason.group(1)):  # not "..." pasted for it
                 em.add(f"handshake.{side}.reason", reason.group(1), loc)
             elif named and named.group(0) in self.status_names:
                 # a log that prints the status by name: the name is the reason text, and its number

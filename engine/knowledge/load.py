@@ -385,6 +385,9 @@ def _load_values(roots: Roots, schema: FactSchema, problems: list[str]) -> Any:
                             ("signature.encoding", signing.encodings)):
             for value in table:
                 _check_fact_value(fact, value, schema, where, problems)
+    if values.payload_reads is not None:
+        for field in values.payload_reads.id_fields:
+            _check_fact_value("webhook.id_field_read", field, schema, f"{path}:{lines.line(('payload_reads',))}", problems)
     return values
 
 

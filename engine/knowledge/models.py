@@ -246,6 +246,14 @@ class DedupeEntry(_Strict):
     times: list[str] = Field(min_length=1)  # a key that also holds one of these is stream id and time
 
 
+class PayloadReadsEntry(_Strict):
+    """Which id field the handler's code takes from the webhook payload (webhook.id_field_read)."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    containers: list[str] = Field(min_length=1)  # what the payload object is called in a body
+    id_fields: list[str] = Field(min_length=1)
+
+
 class ValuesFile(_Strict):
     """kb/ingest/values.yaml: key = value pairs read wherever they stand, and the signing code."""
 
@@ -254,6 +262,7 @@ class ValuesFile(_Strict):
     signing: SigningEntry | None = None
     event_lines: EventLinesEntry | None = None
     dedupe: DedupeEntry | None = None
+    payload_reads: PayloadReadsEntry | None = None
 
 
 class ThinPolicy(_Strict):

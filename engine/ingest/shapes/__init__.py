@@ -387,7 +387,7 @@ def _webhook(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
        "handshake.audio.send_rate", "handshake.video.codec", "handshake.video.fps",
        "handshake.video.data_opt", "handshake.transcript.src_language", "stream.media_interrupted_event",
        "handshake.client_ready_ack", "stream.stream_state", "stream.session_state", "stream.stop_reasons",
-       "keepalive.requests_seen", "keepalive.answered", "stream.data_received")
+       "keepalive.requests_seen", "keepalive.answered", "stream.data_received", "handshake.fields_missing")
 def _message(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     kind = obj.get("msg_type")
     if kind is None or isinstance(kind, (dict, list, bool)):
@@ -404,7 +404,7 @@ def _message(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
         side = "signaling" if kind == 2 else "media"
         if isinstance(obj.get("status_code"), int):
             em.add(f"handshake.{side}.status_code", obj["status_code"], f"{loc}.status_code")
-        if isinstance(obj.get("reason"), str) and obj["reason"]:
+        if isinstance(obj.get("reason"), str) and any(c.isalnum() for c in obj["reason"]):  # not "..." pasted for it
             em.add(f"handshake.{side}.reason", obj["reason"], f"{loc}.reason")
     elif kind == 1:
         em.add("handshake.protocol_version_sent", "protocol_version" in obj, f"{loc}.protocol_version")
@@ -416,7 +416,9 @@ def _message(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
                            ("session_id", "session_id"), ("engagement_id", "engagement_id")):
             if key in obj:
                 em.add("signature.id_field", value, f"{loc}.{key}")
+        _ids_missing(obj, em, loc)
     elif kind == 3:
+        _ids_missing(obj, em, loc)
         if isinstance(obj.get("media_type"), int):
             em.add("handshake.media_type", obj["media_type"], f"{loc}.media_type")
         if isinstance(obj.get("payload_encryption"), bool):
@@ -453,6 +455,20 @@ def _message(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     elif 14 <= kind <= 18:
         em.add("stream.data_received", True, here)
     return True
+
+
+_INSTANCE_IDS = ("meeting_uuid", "webinar_uuid", "session_id", "engagement_id")
+
+
+def _ids_missing(obj: Obj, em: Emitter, loc: str) -> None:
+    """A handshake request the app sent (it is signed) without its instance id or stream id,
+    or with one null: JSON.stringify drops an undefined id, so the message goes out short."""
+    if "signature" not in obj:
+        return
+    instance = [obj.get(k) for k in _INSTANCE_IDS if k in obj]
+    if not any(isinstance(v, str) and v for v in instance) or not (isinstance(obj.get("rtms_stream_id"), str)
+                                                                    and obj["rtms_stream_id"]):
+        em.add("handshake.fields_missing", True, f"{loc}")
 
 
 @emits("sdk.messages", "sdk.join_result")

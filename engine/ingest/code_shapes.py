@@ -1,0 +1,43 @@
+"""The readers of what pasted code and log lines show beyond key = value pairs, built from
+kb/ingest/values.yaml once per process and run on each text: the handshake signature
+(signing.py), start events told in log lines (event_lines.py), the handler's de-duplication
+(dedupe.py) and the id it takes from the payload (payload_reads.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .dedupe import DedupeRules, compile_dedupe, read_dedupe
+from .dispatch import Dispatch
+from .emit import Emitter
+from .event_lines import EventLineRules, compile_event_lines, read_event_lines
+from .payload_reads import PayloadReadRules, compile_payload_reads, read_payload_reads
+from .signing import SigningRules, compile_signing, read_signing
+
+
+@dataclass(frozen=True)
+class CodeShapes:
+    signing: SigningRules | None = None
+    event_lines: EventLineRules | None = None
+    dedupe: DedupeRules | None = None
+    payload_reads: PayloadReadRules | None = None
+
+
+def compile_code_shapes(values: Any) -> CodeShapes:
+    """From the values.yaml record (None: the KB has none, nothing is read)."""
+    if values is None:
+        return CodeShapes()
+    return CodeShapes(compile_signing(values.signing), compile_event_lines(values.event_lines),
+                      compile_dedupe(values.dedupe), compile_payload_reads(values.payload_reads))
+
+
+def read_code_shapes(text: str, prose: str, shapes: CodeShapes, em: Emitter, via: Dispatch) -> None:
+    """TEXT whole; PROSE with its JSON blocks blanked (they went to the dispatcher as bodies)."""
+    if shapes.event_lines:
+        read_event_lines(prose, shapes.event_lines, em.file, via)
+    if shapes.signing:
+        read_signing(text, shapes.signing, em)
+    if shapes.dedupe:
+        read_dedupe(text, shapes.dedupe, em)
+    if shapes.payload_reads:
+        read_payload_reads(text, shapes.payload_reads, em)
