@@ -65,6 +65,8 @@ def test_a_less_precise_pair_does_not_contradict_the_post(tmp_path, kb):
     ('params = {"audio": {"codec": 1, "content_type": 2}, "video": {"codec": 7}}\n',
      {"handshake.audio.codec": 1, "handshake.audio.content_type": 2, "handshake.video.codec": 7}, []),
     ("codec = OPUS\ndata_opt = 2\n", {"handshake.audio.codec": 4, "handshake.audio.data_opt": 2}, ["handshake.video.codec"]),
+    # the transcript's parameters are no medium's audio
+    ('"media_params": {\n  "transcript": { "content_type": 5 }\n}\n', {}, ["handshake.audio.content_type"]),
 ])
 def test_a_pair_is_read_for_the_medium_whose_parameters_it_sets(tmp_path, kb, text, present, absent):
     """Audio and video share key names (codec, content_type, data_opt): a pair inside video's

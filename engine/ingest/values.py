@@ -47,8 +47,10 @@ def snake(key: str) -> str:
     return _CAMEL.sub("_", key).replace("-", "_").lower()
 
 
-# where one medium's parameters open: `video: {`, `"audio_params" = {`, `setVideoParams({`
-_MEDIUM_OPEN = cached_compile(r"\bset(?P<set>video|audio)params\s*\(\s*\{|\b(?P<key>video|audio)(?:_?params)?[\"']?\s*[=:]\s*\{", re.I)
+# where one medium's parameters open: `video: {`, `"audio_params" = {`, `setVideoParams({`,
+# `"transcript": {` (whose content_type is not audio's)
+_MEDIUM_OPEN = cached_compile(r"\bset(?P<set>video|audio)params\s*\(\s*\{|"
+                              r"\b(?P<key>video|audio|transcript|chat|deskshare)(?:_?params)?[\"']?\s*[=:]\s*\{", re.I)
 _BRACE = cached_compile(r"[{}]")
 _MEDIUM_NAME = cached_compile(r"\b(?P<medium>video|audio)[a-z]*\.", re.I)  # VideoCodec.H264, AudioSampleRate.SR_48K
 MAX_MEDIUM_BLOCKS = 200  # bounded work on a huge paste
