@@ -173,6 +173,7 @@ AFFIRMED: list[tuple[str, str, Any]] = [
     ("Why does the stream stop when the host leaves?", "stream.stopped_when_host_left", True),
     ("is_original_host is true in the payload.", "stream.started_by_original_host", True),
     ("The audio stops while the sockets stay open.", "stream.media_stopped_sockets_open", True),
+    ("Transcripts stop after a minute, sockets still open.", "stream.media_stopped_sockets_open", True),
     ("We got SESSION_STATE_UPDATE with PAUSED.", "stream.session_state", 3),
     ("The host paused the app.", "stream.stream_state", 5),
     # E. webhook
