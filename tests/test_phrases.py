@@ -285,6 +285,7 @@ AFFIRMED: list[tuple[str, str, Any]] = [
     ("We forgot to decode it, it is still base64.", "media.base64_decoded", False),
     ("We use transcript = 16 and chat = 8.", "media.bitmask_convention", "swapped"),
     ("It's zero transcript messages, only chat ones.", "media.not_arriving", ["transcript"]),
+    ("I figured once the app is installed, Zoom pushes the stream as soon as the meeting starts.", "start.method", "none"),
     ("The counter shows 0 audio frames after ten minutes.", "media.not_arriving", ["audio"]),
     ("zero video frames so far", "media.not_arriving", ["video"]),
     ("We logged zero screen share frames.", "media.not_arriving", ["deskshare"]),
@@ -524,6 +525,7 @@ NEGATED: list[tuple[str, str, Any]] = [
     ("Chat messages never arrive.", "media.not_arriving", ["chat"]),
     ("We never get screen share frames.", "media.not_arriving", ["deskshare"]),
     ("We get msg_type 18 messages, but never any msg_type 17.", "media.not_arriving", ["transcript"]),
+    ("Our caption bot never receives a stream.", "stream.started_received", False),
     ("No msg_type 14 arrives at all.", "media.not_arriving", ["audio"]),
     ("There is not a single msg_type 15 in the log.", "media.not_arriving", ["video"]),
     ("We never see msg_type=16.", "media.not_arriving", ["deskshare"]),
@@ -548,6 +550,8 @@ ABSENT = object()
 # (sentence, fact, value): the fact must not take this value (ABSENT: must stay unknown)
 GUARDS: list[tuple[str, str, Any]] = [
     # a S2S app that only CALLS the API is not the RTMS app's type
+    ("We receive a stream of errors from the SDK.", "stream.started_received", ABSENT),
+    ("We expected the stream to start automatically because auto-start is on.", "start.method", ABSENT),
     ("We use a S2S token to call the API.", "app.type", ABSENT),
     ("Our S2S app calls the REST API with the General app's client id.", "app.type", "server_to_server"),
     ("The S2S app holds the webhook subscription.", "app.type", "server_to_server"),

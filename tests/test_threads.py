@@ -64,8 +64,11 @@ def test_the_authors_follow_up_adds_facts_and_others_guesses_do_not(kb, doctor):
     assert _top(doctor, [str(THREADS / "discourse-stop18.json")]) == "signature_credentials_mismatch"
     assert _top(doctor, [str(THREADS / "discourse-stop18.txt")]) != "signature_credentials_mismatch"
     # post 2 (another user) guessed base64, an expired trial, 2310 and close 1006: none is a fact
-    for path in ("signature.encoding", "account.developer_pack", "api.error_codes"):
+    for path in ("account.developer_pack", "api.error_codes"):
         assert path not in resolved.values, path
+    # the encoding is the asker's own signing code's (post 1, .digest('hex')), not the guess
+    assert resolved.values["signature.encoding"] == "hex"
+    assert _files(resolved, "signature.encoding") == {"discourse-stop18.json#post 1"}
     assert resolved.values["ws.close_codes"] == [1000]
     # ... nor a sign match: text evidence comes from the author's posts only
     assert {m.file for m in resolved.signs} <= {"discourse-stop18.json#post 1", "discourse-stop18.json#post 3"}

@@ -17,6 +17,7 @@ from ..knowledge.literals import from_program
 from ..knowledge.phrase_index import PhraseIndex
 from .anchored import Anchored, lowered
 from .emit import Emitter
+from .products import product_of
 from .code_shapes import CodeShapes, read_code_shapes
 from .values import read_pairs
 from ..regex_cache import cached_compile
@@ -91,7 +92,10 @@ _NODE = cached_compile(r"\bnode(?:\.?js)?\s*(?:version\s*|v(?=\d)|@)?\s*(?:is\s*
 _PYTHON = cached_compile(r"\bpython\s*(?:version\s*)?(?:is\s*)?v?(3\.\d{1,2}(?:\.\d+)?)\b", re.I)
 _APPSSDK = cached_compile(r"@zoom/appssdk\D{0,12}?(\d+\.\d+\.\d+)", re.I)
 _DIGIT = cached_compile(r"\d")  # what the code and version patterns all need (any Unicode digit)
-_CLAUSE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b", re.I)
+# ... and a sequence whose next step is nothing ("we get meeting.started, then nothing"): the
+# negation is the next step's, not the first one's
+_CLAUSE_SPLIT = cached_compile(r"(?<=[.!?])\s+|\n+|;|\bbut\b|\balthough\b|\bthough\b|\bhowever\b|\bwhereas\b|"
+                               r"(?:,\s*|\band\s+)?\bthen\b(?=\s+(?:nothing|no|never|none)\b)", re.I)
 _GUARDED = cached_compile(r"\^\(\?!(.*?)\)\.\*\?\(\?:(.*)\)", re.S)  # a phrase written ^(?!GUARD).*?(?:BODY)
 _QUOTED = cached_compile(r"\"[^\"\n]{1,600}\"")  # a quoted span on one line (bounded: no backtracking)
 
@@ -418,6 +422,7 @@ class TextReader:
                           self._negated_parts(clause) if negated else None)
             self._tokens(clause, negated, em, loc, offset, control, started, code_spans)
         _drop_control_product(started, em)
+        _product_from_events(em)
 
     def is_negated(self, clause: str) -> bool:
         """A clause with a negation cue says the thing is not so; a double negative such as
@@ -634,6 +639,27 @@ def _drop_control_product(started: list[tuple[frozenset[str], bool, list[Any]]],
         return
     drop = {id(o) for _, value, added in started if value for o in added}
     em.observations[:] = [o for o in em.observations if id(o) not in drop]
+
+
+_EVENT_FACTS = ("app.events.types", "webhook.received_events", "webhook.handled_events")
+
+
+def _product_from_events(em: Emitter) -> None:
+    """The product the post's RTMS event names say, as a webhook body's prefix says it
+    (meeting.rtms_started: a meeting), when they name one product and nothing else in the
+    input named any (a word such as "webinar", or a pasted body)."""
+    if any(o.path == "case.product" for o in em.observations):
+        return
+    found: dict[str, str] = {}
+    for o in em.observations:
+        if o.path in _EVENT_FACTS and isinstance(o.value, list):
+            for event in o.value:
+                product = product_of(str(event))
+                if product:
+                    found.setdefault(product, o.source.locator)
+    if len(found) == 1:
+        product, loc = next(iter(found.items()))
+        em.add("case.product", product, loc)
 
 
 def _split(text: str, separator: re.Pattern[str],

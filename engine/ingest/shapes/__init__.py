@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..emit import Emitter
+from ..products import product_of
 from ...regex_cache import cached_compile
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 MAX_DEPTH = 12
 
-PRODUCT_BY_PREFIX = {"meeting": "meeting", "webinar": "webinar", "session": "video_sdk",
-                     "contact_center": "zcc", "phone": "phone"}
 SETTINGS_SECTIONS = {"schedule_meeting", "in_meeting", "email_notification", "recording", "telephony",
                      "feature", "tsp", "profile", "audio_conferencing", "whiteboard", "meeting_security",
                      "security", "chat", "integration", "other_options", "zoom_rooms", "zoom_apps"}
@@ -342,9 +341,9 @@ def _webhook(obj: Obj, em: Emitter, loc: str, via: Dispatch) -> bool:
     em.add("webhook.received_events", [event], f"{loc}.event")
     if event == "endpoint.url_validation":
         return True
-    prefix = event.split(".", 1)[0]
-    if prefix in PRODUCT_BY_PREFIX and ("rtms" in event):
-        em.add("case.product", PRODUCT_BY_PREFIX[prefix], f"{loc}.event")
+    product = product_of(event)
+    if product:
+        em.add("case.product", product, f"{loc}.event")
     body, ploc = payload, f"{loc}.payload"
     if isinstance(payload.get("object"), dict) and "rtms_stream_id" in payload["object"]:
         body, ploc = payload["object"], f"{loc}.payload.object"
