@@ -1,12 +1,14 @@
 """The readers of what pasted code and log lines show beyond key = value pairs, built from
 kb/ingest/values.yaml once per process and run on each text: the handshake signature
 (signing.py), start events told in log lines (event_lines.py), the handler's de-duplication
-(dedupe.py) and the id it takes from the payload (payload_reads.py)."""
+(dedupe.py), the id it takes from the payload (payload_reads.py) and the date the text gives
+itself (dates.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from .dates import DateRules, compile_dates, read_dates
 from .dedupe import DedupeRules, compile_dedupe, read_dedupe
 from .dispatch import Dispatch
 from .emit import Emitter
@@ -21,6 +23,7 @@ class CodeShapes:
     event_lines: EventLineRules | None = None
     dedupe: DedupeRules | None = None
     payload_reads: PayloadReadRules | None = None
+    dates: DateRules | None = None
 
 
 def compile_code_shapes(values: Any) -> CodeShapes:
@@ -28,7 +31,8 @@ def compile_code_shapes(values: Any) -> CodeShapes:
     if values is None:
         return CodeShapes()
     return CodeShapes(compile_signing(values.signing), compile_event_lines(values.event_lines),
-                      compile_dedupe(values.dedupe), compile_payload_reads(values.payload_reads))
+                      compile_dedupe(values.dedupe), compile_payload_reads(values.payload_reads),
+                      compile_dates(values.dates))
 
 
 def read_code_shapes(text: str, prose: str, shapes: CodeShapes, em: Emitter, via: Dispatch) -> None:
@@ -41,3 +45,5 @@ def read_code_shapes(text: str, prose: str, shapes: CodeShapes, em: Emitter, via
         read_dedupe(text, shapes.dedupe, em)
     if shapes.payload_reads:
         read_payload_reads(text, shapes.payload_reads, em)
+    if shapes.dates:
+        read_dates(text, shapes.dates, em)

@@ -12,6 +12,8 @@ thread is read), before usernames become pseudonyms; each post is then read as p
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 import warnings
 from dataclasses import dataclass
@@ -258,6 +260,23 @@ def _render(node: Any, parts: list[str], depth: int) -> None:
 
 # -- reading a thread as a case ---------------------------------------------------------------
 
+def _opened(value: dict[str, Any], kind: str) -> str | None:
+    """The date the thread was opened (YYYY-MM-DD), from its created_at or its first post's."""
+    found = value.get("created_at")
+    if not isinstance(found, str) and kind == DISCOURSE:
+        posts = [p for p in value["post_stream"]["posts"] if isinstance(p, dict) and p.get("post_number") == 1]
+        found = posts[0].get("created_at") if posts else None
+    if not isinstance(found, str) or not _ISO_DAY.match(found):
+        return None
+    try:
+        return dt.date.fromisoformat(found[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+_ISO_DAY = cached_compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def read_thread(value: Any, label: str, via: Dispatch) -> tuple[list[Any], list[str], list[Any], dict[str, Any]] | None:
     """(observations, shapes, sign matches, what `facts` shows of the thread) of a thread, or
     None when the JSON value is not a thread. Called by reader.read_one before the other JSON
@@ -269,13 +288,18 @@ def read_thread(value: Any, label: str, via: Dispatch) -> tuple[list[Any], list[
     per_post: list[list[Any]] = []
     signs: list[Any] = []
     shapes: list[str] = [kind]
+    first = None
     for post in thread.posts:
         if not post.asker or not post.text.strip():
             continue
         em, _, post_signs = via.prose(post.text, f"{label}#{post.locator}")
+        first = first or em
         per_post.append(em.observations)
         shapes.extend(s for s in em.shapes if s not in shapes)
         signs.extend(post_signs)
+    opened = _opened(value, kind)
+    if first is not None and opened and not any(o.path == "case.date" for o in first.observations):
+        first.add("case.date", opened, "created_at")  # the thread's own date: when it was asked
     # Newer wins: every post is read as "text", and among sources of one kind the FactSet
     # keeps the first observation it was given, so the asker's latest post goes first. The
     # earlier value stays visible as a conflict. (Signs keep reading order: they only add.)

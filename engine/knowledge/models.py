@@ -254,6 +254,14 @@ class PayloadReadsEntry(_Strict):
     id_fields: list[str] = Field(min_length=1)
 
 
+class DatesEntry(_Strict):
+    """Where a pasted text dates itself (case.date): header words, and how short a header line is."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    header_words: list[str] = Field(min_length=1)
+    max_header_words: int = Field(ge=2, le=20)
+
+
 class ValuesFile(_Strict):
     """kb/ingest/values.yaml: key = value pairs read wherever they stand, and the signing code."""
 
@@ -263,6 +271,7 @@ class ValuesFile(_Strict):
     event_lines: EventLinesEntry | None = None
     dedupe: DedupeEntry | None = None
     payload_reads: PayloadReadsEntry | None = None
+    dates: DatesEntry | None = None
 
 
 class ThinPolicy(_Strict):
