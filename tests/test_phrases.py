@@ -319,6 +319,8 @@ AFFIRMED: list[tuple[str, str, Any]] = [
     ("ZM_RTMS_CLIENT holds an old value.", "sdk.env_credentials_set", True),
     ("The image is alpine.", "runtime.platform", "linux-musl-x64"),
     ("We run on linux arm64.", "runtime.platform", "linux-arm64"),
+    ("uname -m says aarch64", "runtime.platform", "linux-arm64"),
+    ("Running on an Apple M1.", "runtime.platform", "darwin-arm64"),
     ("The server is linux x64.", "runtime.platform", "linux-x64"),
     ("On Apple Silicon it works.", "runtime.platform", "darwin-arm64"),
     ("On an Intel Mac it crashes.", "runtime.platform", "darwin-x64"),

@@ -15,6 +15,10 @@ from rtms_doctor.ingest import read_case
     ("ERROR: No matching distribution found for rtms", "sdk.install_failed", True),
     ("npm ERR! notsup Unsupported platform for @zoom/rtms@1.1.0", "sdk.install_failed", True),
     ("$ node --version\nv18.19.0", "runtime.node_version", "18.19.0"),
+    # the Python SDK's version as pip prints it, and as prose writes it
+    ("Successfully installed rtms-1.0.2 websockets-12.0", "sdk.version", "1.0.2"),
+    ("Processing ./rtms-1.0.4-cp312-cp312-manylinux_2_28_x86_64.whl", "sdk.version", "1.0.4"),
+    ("We use the Python SDK (rtms 1.1.0, Python 3.12 on Ubuntu).", "sdk.version", "1.1.0"),
     ("the REST call gives 2308.", "api.error_codes", [2308]),
     # \d is any Unicode digit: the digit prefilter of TextReader._tokens must let this clause through
     ("the API returns HTTP \u0664\u0660\u0663 every time", "api.http_statuses", [403]),

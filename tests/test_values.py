@@ -43,7 +43,7 @@ def test_a_pair_becomes_its_fact(tmp_path, kb, text, path, value):
     ("FROM python\n", "runtime.python_version"),
     ("media: we get nothing at all\n", "handshake.media_type"),
     ("codec: whatever the SDK picks\n", "handshake.audio.codec"),
-    ("rtms 1.0.2 crashes\n", "sdk.version"),  # a pin needs its separator; a space pair needs an underscore
+    ("rtms = 1.0.2 crashes\n", "sdk.version"),  # `rtms = ...` is an assignment, not a pin
     ("the media type 16 arrives\n", "handshake.media_type"),
 ])
 def test_a_pair_that_is_no_value_gives_nothing(tmp_path, kb, text, path):

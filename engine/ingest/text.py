@@ -85,8 +85,9 @@ _SCOPE = cached_compile(r"(?<![\w.:/-])((?:meeting|webinar|rtms|contact_center|z
 _EVENT = cached_compile(r"(?<![\w.])((?:meeting|webinar|session|contact_center|rtms|endpoint)\.[a-z_]+)\b")
 _SDK_VERSION = [
     (cached_compile(r"@zoom/rtms\b\D{0,12}?(\d+\.\d+\.\d+)", re.I), "node"),
-    (cached_compile(r"\b(?:pip install |py)?rtms\s*(?:==|version\s*|v)\s*(\d+\.\d+\.\d+)", re.I), "python"),
-    (cached_compile(r"\brtms (?:sdk|package)\D{0,12}?(\d+\.\d+\.\d+)", re.I), None),
+    # pip's own forms too: "Successfully installed rtms-1.0.2", a wheel "rtms-1.0.4-cp312-..."
+    (cached_compile(r"\b(?:pip install |py)?rtms\s*(?:==|version\s*|v|-(?=\d))\s*(\d+\.\d+\.\d+)", re.I), "python"),
+    (cached_compile(r"\brtms (?:sdk|package)\D{0,12}?(\d+\.\d+\.\d+)|\brtms\s+(\d+\.\d+\.\d+)\b", re.I), None),
 ]
 _NODE = cached_compile(r"\bnode(?:\.?js)?\s*(?:version\s*|v(?=\d)|@)?\s*(?:is\s*)?v?(\d{1,2}(?:\.\d+){0,2})\b", re.I)
 _PYTHON = cached_compile(r"\bpython\s*(?:version\s*)?(?:is\s*)?v?(3\.\d{1,2}(?:\.\d+)?)\b", re.I)
@@ -580,7 +581,7 @@ class TextReader:
         for pattern, language in _SDK_VERSION:
             m = first(pattern, "sdk.version")
             if m:
-                em.add("sdk.version", m.group(1), loc)
+                em.add("sdk.version", next(g for g in m.groups() if g), loc)
                 if language:
                     em.add("sdk.language", language, loc)
                 break
