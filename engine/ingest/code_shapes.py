@@ -1,10 +1,11 @@
 """The readers of what pasted code and log lines show beyond key = value pairs, built from
 kb/ingest/values.yaml once per process and run on each text: the handshake signature
 (signing.py), start events told in log lines (event_lines.py), the handler's de-duplication
-(dedupe.py), the id it takes from the payload (payload_reads.py) and the date the text gives
-itself (dates.py)."""
+(dedupe.py), the id it takes from the payload (payload_reads.py), the date the text gives itself
+(dates.py) and the URL a socket was opened with (opened_url.py)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from .dedupe import DedupeRules, compile_dedupe, read_dedupe
 from .dispatch import Dispatch
 from .emit import Emitter
 from .event_lines import EventLineRules, compile_event_lines, read_event_lines
+from .opened_url import compile_opened_url, read_opened_url
 from .payload_reads import PayloadReadRules, compile_payload_reads, read_payload_reads
 from .signing import SigningRules, compile_signing, read_signing
 
@@ -24,6 +26,7 @@ class CodeShapes:
     dedupe: DedupeRules | None = None
     payload_reads: PayloadReadRules | None = None
     dates: DateRules | None = None
+    opened_url: re.Pattern[str] | None = None
 
 
 def compile_code_shapes(values: Any) -> CodeShapes:
@@ -32,7 +35,7 @@ def compile_code_shapes(values: Any) -> CodeShapes:
         return CodeShapes()
     return CodeShapes(compile_signing(values.signing), compile_event_lines(values.event_lines),
                       compile_dedupe(values.dedupe), compile_payload_reads(values.payload_reads),
-                      compile_dates(values.dates))
+                      compile_dates(values.dates), compile_opened_url(values.opened_url))
 
 
 def read_code_shapes(text: str, prose: str, shapes: CodeShapes, em: Emitter, via: Dispatch) -> None:
@@ -47,3 +50,5 @@ def read_code_shapes(text: str, prose: str, shapes: CodeShapes, em: Emitter, via
         read_payload_reads(text, shapes.payload_reads, em)
     if shapes.dates:
         read_dates(text, shapes.dates, em)
+    if shapes.opened_url:
+        read_opened_url(text, shapes.opened_url, em)

@@ -230,8 +230,24 @@ class Readers:
         is_log = lines and sum(1 for l in lines if _LOG_LINE.match(l)) >= len(lines) / 2
         em = Emitter(kb.schema, label, "log" if is_log else "text")
         text_reader(kb).read(text, em, self)
-        signs = match_signs(text, kb.signs, label) if kb.signs is not None else []
+        signs = _symptoms_that_happened(match_signs(text, kb.signs, label), text) if kb.signs is not None else []
         return em, text, signs
+
+
+# a line of code, by its syntax: an equality or arrow operator, a line ending in ; or {, or a
+# statement that opens like code (if (, const x =, def f(, return ...;). Prose that opens with
+# "If", "From" or "Return" is none of these.
+_CODE_STATEMENT = cached_compile(
+    r"===?|=>|[;{]\s*$|^\s*(?:if|elif|while|for|switch)\s*\(|^\s*(?:const|let|var)\s+[\w${},\s]+=|"
+    r"^\s*(?:def|function|async\s+function|class)\s+\w+\s*[(:{]|^\s*(?:return|await)\s+[\w.$]+\(")
+
+
+def _symptoms_that_happened(signs: list[Any], text: str) -> list[Any]:
+    """The sign matches less the symptom words that stand in a line of code: code that handles
+    endpoint.url_validation says nothing of a validation that failed."""
+    lines = text.splitlines()
+    return [m for m in signs if not m.sign.owner.startswith("symptom:") or not 0 < m.line <= len(lines)
+            or not _CODE_STATEMENT.search(lines[m.line - 1])]
 
 
 def read_one(name: str | tuple[str, str], kb: KnowledgeBase,

@@ -262,6 +262,13 @@ class DatesEntry(_Strict):
     max_header_words: int = Field(ge=2, le=20)
 
 
+class OpenedUrlEntry(_Strict):
+    """The words before the URL an app's error or connect line prints (stream.server_url_used)."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    words: list[str] = Field(min_length=1)
+
+
 class ValuesFile(_Strict):
     """kb/ingest/values.yaml: key = value pairs read wherever they stand, and the signing code."""
 
@@ -272,6 +279,7 @@ class ValuesFile(_Strict):
     dedupe: DedupeEntry | None = None
     payload_reads: PayloadReadsEntry | None = None
     dates: DatesEntry | None = None
+    opened_url: OpenedUrlEntry | None = None
 
 
 class ThinPolicy(_Strict):
