@@ -24,7 +24,9 @@ def webhook_aggregates(events: list[dict[str, Any]], em: Emitter) -> None:
         if len(starts) > 1:
             em.add("webhook.duplicate_started", len(starts) - 1, loc)
             times = sorted(e["ts"] for e in starts if isinstance(e.get("ts"), int))
-            if len(times) > 1:
+            # one event_ts on every repeat: the same event delivered again, whose event_ts says
+            # when it happened, not when each delivery came (unknown, not 0 s apart)
+            if len(times) > 1 and len(set(times)) > 1:
                 em.add("webhook.duplicate_interval_s", (times[1] - times[0]) // 1000, loc)
             urls = {e["urls"] for e in starts if isinstance(e.get("urls"), str)}
             if len(urls) > 1 or (len(urls) == 1 and all(isinstance(e.get("urls"), str) for e in starts)):

@@ -2,13 +2,15 @@
 kb/ingest/values.yaml once per process and run on each text: the handshake signature
 (signing.py), start events told in log lines (event_lines.py), the handler's de-duplication
 (dedupe.py), the id it takes from the payload (payload_reads.py), the date the text gives itself
-(dates.py) and the URL a socket was opened with (opened_url.py)."""
+(dates.py), the URL a socket was opened with (opened_url.py) and the endpoint's answers in its
+access log (access_lines.py)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from .access_lines import compile_access_lines, read_access_lines
 from .dates import DateRules, compile_dates, read_dates
 from .dedupe import DedupeRules, compile_dedupe, read_dedupe
 from .dispatch import Dispatch
@@ -27,6 +29,7 @@ class CodeShapes:
     payload_reads: PayloadReadRules | None = None
     dates: DateRules | None = None
     opened_url: re.Pattern[str] | None = None
+    access_lines: re.Pattern[str] | None = None
 
 
 def compile_code_shapes(values: Any) -> CodeShapes:
@@ -35,7 +38,8 @@ def compile_code_shapes(values: Any) -> CodeShapes:
         return CodeShapes()
     return CodeShapes(compile_signing(values.signing), compile_event_lines(values.event_lines),
                       compile_dedupe(values.dedupe), compile_payload_reads(values.payload_reads),
-                      compile_dates(values.dates), compile_opened_url(values.opened_url))
+                      compile_dates(values.dates), compile_opened_url(values.opened_url),
+                      compile_access_lines(values.access_lines))
 
 
 def read_code_shapes(text: str, prose: str, shapes: CodeShapes, em: Emitter, via: Dispatch) -> None:
@@ -52,3 +56,5 @@ def read_code_shapes(text: str, prose: str, shapes: CodeShapes, em: Emitter, via
         read_dates(text, shapes.dates, em)
     if shapes.opened_url:
         read_opened_url(text, shapes.opened_url, em)
+    if shapes.access_lines:
+        read_access_lines(text, shapes.access_lines, em)

@@ -269,6 +269,13 @@ class OpenedUrlEntry(_Strict):
     words: list[str] = Field(min_length=1)
 
 
+class AccessLinesEntry(_Strict):
+    """The endpoint's access-log lines for Zoom's event POSTs (webhook.response_ms, response_status)."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    methods: list[str] = Field(min_length=1)
+
+
 class ValuesFile(_Strict):
     """kb/ingest/values.yaml: key = value pairs read wherever they stand, and the signing code."""
 
@@ -280,6 +287,7 @@ class ValuesFile(_Strict):
     payload_reads: PayloadReadsEntry | None = None
     dates: DatesEntry | None = None
     opened_url: OpenedUrlEntry | None = None
+    access_lines: AccessLinesEntry | None = None
 
 
 class ThinPolicy(_Strict):
