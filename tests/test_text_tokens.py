@@ -25,6 +25,10 @@ from rtms_doctor.ingest import read_case
     ("we never receive meeting.rtms_started, no matter what", "stream.started_received", False),
     ("auto-start is not disabled", "settings.auto_start_on", True),
     ("auto-start is disabled", "settings.auto_start_on", False),
+    # events listed as subscribed: the subscription is on, unless the text says otherwise
+    ("We subscribed to meeting.rtms_started and meeting.rtms_stopped.", "app.events.enabled", True),
+    ("App A is subscribed to meeting.rtms_started.\nApp B has no Event Subscription configured at all, the toggle is off.",
+     "app.events.enabled", False),
 ])
 def test_token(kb, tmp_path, text, path, value):
     post = tmp_path / "post.txt"

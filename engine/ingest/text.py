@@ -424,6 +424,7 @@ class TextReader:
             self._tokens(clause, negated, em, loc, offset, control, started, code_spans)
         _drop_control_product(started, em)
         _product_from_events(em)
+        _subscription_on_from_events(em)
 
     def is_negated(self, clause: str) -> bool:
         """A clause with a negation cue says the thing is not so; a double negative such as
@@ -661,6 +662,16 @@ def _product_from_events(em: Emitter) -> None:
     if len(found) == 1:
         product, loc = next(iter(found.items()))
         em.add("case.product", product, loc)
+
+
+def _subscription_on_from_events(em: Emitter) -> None:
+    """Events listed as subscribed say the subscription is on, when the text says nothing of
+    its switch itself ("App B has no Event Subscription, the toggle is off" keeps its word)."""
+    if any(o.path == "app.events.enabled" for o in em.observations):
+        return
+    listed = next((o for o in em.observations if o.path == "app.events.types" and o.value), None)
+    if listed is not None:
+        em.add("app.events.enabled", True, listed.source.locator)
 
 
 def _split(text: str, separator: re.Pattern[str],
