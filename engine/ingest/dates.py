@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from .emit import Emitter
@@ -25,10 +24,15 @@ _DAY_MONTH = cached_compile(rf"(?i)\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONT
 _MONTH_YEAR = cached_compile(rf"(?i)\b{_MONTH}\s+(?P<year>20\d{{2}})\b")
 
 
-@dataclass(frozen=True)
 class DateRules:
-    header_words: tuple[str, ...]
-    max_header_words: int
+    """The `dates` record."""
+
+    __slots__ = ('header_words', 'max_header_words')
+
+    def __init__(self, header_words: tuple[str, ...],
+                 max_header_words: int) -> None:
+        self.header_words = header_words
+        self.max_header_words = max_header_words
 
 
 def compile_dates(entry: Any) -> DateRules | None:

@@ -5,7 +5,6 @@ also holds the event's time lets it through."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from . import code_names as code
@@ -18,12 +17,19 @@ MAX_CHECKS = 20  # membership tests read per text
 _IN = cached_compile(r"\bif\s+(?:not\s+)?(?P<arg>[\w.$\[\]'\"()]{1,120}?)\s+(?:not\s+)?in\s+(?P<coll>[\w.$]+)\s*:")
 
 
-@dataclass(frozen=True)
 class DedupeRules:
-    about: tuple[str, ...]
-    check: re.Pattern[str]  # coll.has(arg), coll.includes(arg) ...
-    stream_ids: frozenset[str]
-    times: frozenset[str]
+    """The `dedupe` record as a pattern and word sets."""
+
+    __slots__ = ('about', 'check', 'stream_ids', 'times')
+
+    def __init__(self, about: tuple[str, ...],
+                 check: re.Pattern[str],
+                 stream_ids: frozenset[str],
+                 times: frozenset[str]) -> None:
+        self.about = about
+        self.check = check  # coll.has(arg), coll.includes(arg) ...
+        self.stream_ids = stream_ids
+        self.times = times
 
 
 def compile_dedupe(entry: Any) -> DedupeRules | None:

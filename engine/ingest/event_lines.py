@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from .dispatch import Dispatch
@@ -25,10 +24,15 @@ _ID = cached_compile(r"[0-9A-Za-z][\w.+/=-]{3,}")
 _STRIP = " \t,;:()[]{}\"'`."
 
 
-@dataclass(frozen=True)
 class EventLineRules:
-    event: re.Pattern[str]  # an event name: meeting.rtms_started, rtms_stopped ...
-    stream_key: re.Pattern[str]  # key = value, key: value for a stream id
+    """The `event_lines` record as patterns."""
+
+    __slots__ = ('event', 'stream_key')
+
+    def __init__(self, event: re.Pattern[str],
+                 stream_key: re.Pattern[str]) -> None:
+        self.event = event  # an event name: meeting.rtms_started, rtms_stopped ...
+        self.stream_key = stream_key  # key = value, key: value for a stream id
 
 
 def compile_event_lines(entry: Any) -> EventLineRules | None:

@@ -4,7 +4,6 @@ webinar_uuid, leaves the id undefined."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from . import code_names as code
@@ -14,12 +13,19 @@ from ..regex_cache import cached_compile
 MAX_TEXT = 200_000
 
 
-@dataclass(frozen=True)
 class PayloadReadRules:
-    containers: frozenset[str]
-    id_fields: tuple[str, ...]
-    access: re.Pattern[str]  # base.field, base?.field, base["field"], base.get("field")
-    destructure: re.Pattern[str]  # { field, ... } = ....payload
+    """The `payload_reads` record as patterns."""
+
+    __slots__ = ('containers', 'id_fields', 'access', 'destructure')
+
+    def __init__(self, containers: frozenset[str],
+                 id_fields: tuple[str, ...],
+                 access: re.Pattern[str],
+                 destructure: re.Pattern[str]) -> None:
+        self.containers = containers
+        self.id_fields = id_fields
+        self.access = access  # base.field, base?.field, base["field"], base.get("field")
+        self.destructure = destructure  # { field, ... } = ....payload
 
 
 def compile_payload_reads(entry: Any) -> PayloadReadRules | None:

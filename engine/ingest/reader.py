@@ -31,7 +31,6 @@ from ..outlet import strip_controls
 from .sections import blank_hypothetical
 from .voices import blank_other_voices
 from .signs import MAX_SIGN_CHARS, match_signs
-from .code_shapes import compile_code_shapes
 from .values import compile_pairs
 from ..regex_cache import cached_compile
 
@@ -100,6 +99,7 @@ def _is_binary(data: bytes) -> bool:
 @lru_cache(maxsize=4)
 def text_reader(kb: KnowledgeBase):  # type: ignore[no-untyped-def]
     """The prose and log reader; a phrase pattern compiles only when a clause holds its words."""
+    from .code_shapes import compile_code_shapes
     from .text import Cues, Phrase, TextReader
 
     phrases: list[Phrase] = []

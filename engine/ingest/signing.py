@@ -11,7 +11,6 @@ ids, give nothing."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from .emit import Emitter
@@ -26,17 +25,30 @@ MAX_WINDOWS = 20  # signing lines read per text
 _JOIN = cached_compile(r"""(["'])(?P<sep>[^"'\n]{0,4})\1\s*\.\s*join\s*\(""")
 
 
-@dataclass(frozen=True)
 class SigningRules:
-    calls: tuple[str, ...]
-    call: re.Pattern[str]  # a call word in code: createHmac(, hmac.new(, "HmacSHA256" (not prose's "HMAC (")
-    webhook_words: tuple[str, ...]
-    secrets: dict[str, str]  # snake-case name -> signature.secret_source
-    client_ids: dict[str, str]
-    instance_ids: dict[str, str]  # the payload's field name -> signature.id_field
-    stream_ids: frozenset[str]
-    environments: dict[str, str]  # a word -> signature.credentials_env
-    encodings: dict[str, str]
+    """The `signing` record as lookup tables."""
+
+    __slots__ = ('calls', 'call', 'webhook_words', 'secrets', 'client_ids', 'instance_ids', 'stream_ids',
+                 'environments', 'encodings')
+
+    def __init__(self, calls: tuple[str, ...],
+                 call: re.Pattern[str],
+                 webhook_words: tuple[str, ...],
+                 secrets: dict[str, str],
+                 client_ids: dict[str, str],
+                 instance_ids: dict[str, str],
+                 stream_ids: frozenset[str],
+                 environments: dict[str, str],
+                 encodings: dict[str, str]) -> None:
+        self.calls = calls
+        self.call = call  # a call word in code: createHmac(, hmac.new(, "HmacSHA256" (not prose's "HMAC (")
+        self.webhook_words = webhook_words
+        self.secrets = secrets  # snake-case name -> signature.secret_source
+        self.client_ids = client_ids
+        self.instance_ids = instance_ids  # the payload's field name -> signature.id_field
+        self.stream_ids = stream_ids
+        self.environments = environments  # a word -> signature.credentials_env
+        self.encodings = encodings
 
 
 def compile_signing(entry: Any) -> SigningRules | None:
