@@ -467,8 +467,9 @@ class TextReader:
         bounds = [0] + [m.end() for m in commas] + [len(clause) + 1]
         parts = [clause[a:b] for a, b in zip(bounds, bounds[1:])]
         own = [self.is_negated(part) for part in parts]
-        # a part with a verb, or a state word of its own ("encryption on", "app installed")
-        verb = [bool(self.cues.finite.search(part) or self.cues.stated.search(part)) for part in parts]
+        # a part with a verb, a state word of its own ("encryption on", "app installed") or "works"
+        verb = [bool(self.cues.finite.search(part) or self.cues.stated.search(part) or self.cues.works.search(part))
+                for part in parts]  # ("works across the company, no warnings": the first part works)
         # a colon ends a statement ("fails on my Intel Mac: no prebuilt binary"): no list runs across it
         colon = [m.group(0).startswith(":") for m in commas]
         # "..., which we never saw": a relative clause's cue is its own, it passes nothing back

@@ -288,6 +288,8 @@ def _shared_rule_outs(roots: Roots, causes: dict[str, Any], symptom_lines: dict[
             wanted.append(("never_started", templates.never_started, stream_line))
         if cause.before_stream:
             wanted.append(("stream_ran", templates.stream_ran, before_line))
+            if templates.works_for_others is not None:
+                wanted.append(("works_for_others", templates.works_for_others, before_line))
         for name, template, line in wanted:
             data = _filled(template.model_dump(), fill)
             generated.append((Rule.model_validate({"id": f"{cause_id}.{name}", **data}), cause, line))

@@ -113,6 +113,7 @@ class RuleTemplates(_Strict):
     symptom_elsewhere: RuleTemplate
     never_started: RuleTemplate
     stream_ran: RuleTemplate
+    works_for_others: RuleTemplate | None = None  # also for `before_stream` causes
 
 
 class RuleFile(_Strict):
