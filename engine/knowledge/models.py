@@ -277,6 +277,26 @@ class AccessLinesEntry(_Strict):
     methods: list[str] = Field(min_length=1)
 
 
+class HandlersEntry(_Strict):
+    """The app's msg_type dispatch: which message types (numbers or names) mean what."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    keepalive_request: list[int | str] = Field(min_length=1)
+    keepalive_response: list[int | str] = Field(min_length=1)
+    media_handshake_response: list[int | str] = Field(min_length=1)
+    ready_ack: list[int | str] = Field(min_length=1)
+    min_types: int = Field(ge=2, le=10)
+
+
+class CallbacksEntry(_Strict):
+    """The SDK's media callbacks by name, and the calls that block the loop inside them."""
+
+    source: str = Field(pattern=r"^https://\S+$")
+    names: list[str] = Field(min_length=1)
+    blocking: list[str] = Field(min_length=1)
+    body_lines: int = Field(ge=3, le=100)
+
+
 class ValuesFile(_Strict):
     """kb/ingest/values.yaml: key = value pairs read wherever they stand, and the signing code."""
 
@@ -289,6 +309,8 @@ class ValuesFile(_Strict):
     dates: DatesEntry | None = None
     opened_url: OpenedUrlEntry | None = None
     access_lines: AccessLinesEntry | None = None
+    handlers: HandlersEntry | None = None
+    callbacks: CallbacksEntry | None = None
 
 
 class ThinPolicy(_Strict):
