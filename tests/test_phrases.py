@@ -535,6 +535,7 @@ NEGATED: list[tuple[str, str, Any]] = [
     ("We get msg_type 18 messages, but never any msg_type 17.", "media.not_arriving", ["transcript"]),
     ("Our caption bot never receives a stream.", "stream.started_received", False),
     ('in Scopes i search "rtms" or "meeting_audio" nothing is coming', "app.rtms_scopes_visible", False),
+    ("In the app there is not any rtms or meeting_audio scope.", "app.rtms_scopes_visible", False),
     ("It doesn't work for everyone else either.", "stream.works_for_other_users", False),
     ("During the meeting nothing about rtms is received.", "stream.started_received", False),
     ("No msg_type 14 arrives at all.", "media.not_arriving", ["audio"]),

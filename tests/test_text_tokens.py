@@ -66,3 +66,14 @@ def test_the_kb_stem_table_is_what_the_stemmer_gives():
     without = T.tokens(text)
     T.know_stems(table)
     assert T.tokens(text) == without and "arriv" in {t for t, _, _ in without}
+
+
+def test_a_quoted_name_reads_as_the_name(kb, tmp_path):
+    """Quotes around a short name ("meeting_audio" scope) do not hide it from the phrases; the
+    fact's place stays the place written (its negated comma part, its line)."""
+    post = tmp_path / "post.txt"
+    post.write_text('Auto-start is "on" for our app, but there is not any "rtms" or "meeting_audio" scope.\n',
+                    encoding="utf-8")
+    facts, _ = read_case([str(post)], kb)
+    assert facts.values.get("settings.auto_start_on") is True
+    assert facts.values.get("app.rtms_scopes_visible") is False

@@ -488,6 +488,9 @@ class TextReader:
                  parts: list[tuple[int, bool]] | None = None) -> None:
         guards: dict[str, bool] = {}  # whether each guard (by its source) matches this clause's start
         lines = "\n" in clause  # a guarded pattern's .*? stops at a line break: run it whole
+        back = None
+        if '"' in clause or "`" in clause:  # "meeting_audio" scope: a quoted name reads as the name
+            clause, back = _unquoted_names(clause)
         for i in self.index.candidates(clause):
             phrase = self.phrases[i]
             split = None if lines else phrase.guarded
@@ -503,6 +506,8 @@ class TextReader:
                 start = match.start() if match else 0
             if match:
                 last = max(match.end() - 1, start)  # the phrase's last word
+                if back is not None:
+                    last = back[last]  # its place in the clause as written
                 here = next((flag for end, flag in parts if last < end), negated) if parts else negated
                 facts = phrase.facts_negated if here else phrase.facts_affirmed
                 where = offset + last
@@ -673,6 +678,30 @@ def _subscription_on_from_events(em: Emitter) -> None:
     listed = next((o for o in em.observations if o.path == "app.events.types" and o.value), None)
     if listed is not None:
         em.add("app.events.enabled", True, listed.source.locator)
+
+
+# a name in quotes or backticks: up to three words ("rtms", `meeting_audio`, "Realtime Media
+# Streams"); a longer quote is someone's sentence and stays as it is
+_QUOTED_NAME = cached_compile(r"([\"`])([^\"`\n]{1,60})\1")
+
+
+def _unquoted_names(clause: str) -> tuple[str, list[int]]:
+    """The clause with the quotes around short names taken out, and for each of its characters
+    its place in the clause as written."""
+    out: list[str] = []
+    back: list[int] = []
+    last = 0
+    for m in _QUOTED_NAME.finditer(clause):
+        if len(m.group(2).split()) > 3:
+            continue
+        out.append(clause[last:m.start()])
+        back.extend(range(last, m.start()))
+        out.append(m.group(2))
+        back.extend(range(m.start(2), m.end(2)))
+        last = m.end()
+    out.append(clause[last:])
+    back.extend(range(last, len(clause)))
+    return "".join(out), back
 
 
 def _split(text: str, separator: re.Pattern[str],
