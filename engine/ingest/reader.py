@@ -245,7 +245,9 @@ _CODE_STATEMENT = cached_compile(
 def _symptoms_that_happened(signs: list[Any], text: str) -> list[Any]:
     """The sign matches less the symptom words that stand in a line of code: code that handles
     endpoint.url_validation says nothing of a validation that failed."""
-    lines = text.splitlines()
+    if not any(m.sign.owner.startswith("symptom:") for m in signs):
+        return signs
+    lines = text[:MAX_SIGN_CHARS].splitlines()  # signs are read in this much of a text
     return [m for m in signs if not m.sign.owner.startswith("symptom:") or not 0 < m.line <= len(lines)
             or not _CODE_STATEMENT.search(lines[m.line - 1])]
 
