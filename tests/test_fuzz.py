@@ -919,7 +919,7 @@ def test_bug_usage_errors_are_not_one_line(args):
 # runs (when any of them is selected), so that they overlap the in-process tests above.
 
 _HEAVY_NAMES = ["random_bytes", "long_line_5mb", "just_under_limit", "deep_arrays_text", "deep_objects_text",
-                "json_bomb_strings", "json_bomb_objects", "json_bomb_in_text"]
+                "json_bomb_strings", "json_bomb_objects", "json_bomb_in_text", "code_shape_words_blob"]
 _BACKGROUND: dict[str, Any] = {}
 
 
@@ -939,6 +939,9 @@ def _heavy_inputs() -> dict[str, tuple[str, bytes]]:
         "json_bomb_strings": ("bomb.json", json.dumps(["x" * 1_000_000] * 9).encode()),
         "json_bomb_objects": ("bomb.json", json.dumps([{"code": 124, "message": "m" * 800_000}] * 11).encode()),
         "json_bomb_in_text": ("bomb.txt", b"my dump: " + json.dumps([{"msg_type": 2, "reason": "r" * 500_000}] * 8).encode()),
+        # every code-shape reader's trigger words on lines of word characters (engine/ingest/code_shapes.py)
+        "code_shape_words_blob": ("blob.txt", (b"hmac( msg_type == payload.meeting_uuid rtms_started POST /w 200 9ms "
+                                               b"wss://x def on_audio( Date: Aug 29, 2026 " + b"r" * 400_000 + b"\n") * 4),
     }
 
 

@@ -10,6 +10,7 @@ from .emit import Emitter
 from ..regex_cache import cached_compile
 
 MAX_LINES = 20_000
+MAX_LINE = 400  # a longer line is a blob, not a log line: not read (bounded time)
 
 
 def compile_access_lines(entry: Any) -> re.Pattern[str] | None:
@@ -25,7 +26,7 @@ def read_access_lines(text: str, pattern: re.Pattern[str], em: Emitter) -> None:
     slowest: tuple[float, int] | None = None
     statuses: dict[int, int] = {}
     for number, line in enumerate(text.splitlines()[:MAX_LINES], start=1):
-        if "ms" not in line:
+        if "ms" not in line or len(line) > MAX_LINE:
             continue
         match = pattern.search(line)
         if not match:

@@ -9,6 +9,8 @@ from typing import Any
 from .emit import Emitter
 from ..regex_cache import cached_compile
 
+MAX_LINE = 400  # a longer line is a blob, not code or a log line: not read (bounded time)
+
 MAX_TEXT = 200_000
 
 
@@ -37,7 +39,7 @@ def read_callbacks(text: str, rules: CallbackRules, em: Emitter) -> None:
     text = text[:MAX_TEXT]
     lines = text.splitlines()
     for index, line in enumerate(lines):
-        if not rules.definition.search(line):
+        if len(line) > MAX_LINE or not rules.definition.search(line):
             continue
         indent = _indent(line)
         decorator = line.lstrip().startswith("@")

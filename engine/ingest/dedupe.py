@@ -12,6 +12,8 @@ from .emit import Emitter
 from .values import snake
 from ..regex_cache import cached_compile
 
+MAX_LINE = 400  # a longer line is a blob, not code or a log line: not read (bounded time)
+
 MAX_TEXT = 200_000
 MAX_CHECKS = 20  # membership tests read per text
 _IN = cached_compile(r"\bif\s+(?:not\s+)?(?P<arg>[\w.$\[\]'\"()]{1,120}?)\s+(?:not\s+)?in\s+(?P<coll>[\w.$]+)\s*:")
@@ -55,7 +57,7 @@ def read_dedupe(text: str, rules: DedupeRules, em: Emitter) -> None:
     checked = 0
     keys: dict[str, int] = {}
     for index, line in enumerate(lines):
-        if "(" not in line and " in " not in line:
+        if len(line) > MAX_LINE or ("(" not in line and " in " not in line):
             continue
         for match in [*rules.check.finditer(line), *_IN.finditer(line)]:
             checked += 1

@@ -13,11 +13,14 @@ from ..regex_cache import cached_compile
 MAX_TEXT = 200_000
 # a dispatch on msg_type: `case 12:` / `case MsgType.KEEP_ALIVE_REQ:` inside a switch on it, or a
 # comparison `msg_type === 12`, `msg["msg_type"] == 4`, `msg.msg_type in (14, 15)`
-_SWITCH = cached_compile(r"\bswitch\s*\(\s*[\w$.\[\]\"']*msg_?type[\"'\]]*\s*\)")
-_CASE = cached_compile(r"\bcase\s+(?:[\w$]+\.)*([\w$]+)\s*:")
-_COMPARED = cached_compile(r"msg_?type[\"'\]]*\s*(?:===?|==)\s*(?:[\w$]+\.)*([\w$]+)|"
-                           r"(?:[\w$]+\.)*([\w$]+)\s*(?:===?|==)\s*[\w$.\[\]\"']*msg_?type\b", re.I)
-_IN_SET = cached_compile(r"msg_?type[\"'\]]*\s+in\s+[(\[{]([^)\]}]{1,80})[)\]}]", re.I)
+_SWITCH = cached_compile(r"\bswitch\s*\(\s*[\w$.\[\]\"']{0,60}msg_?type[\"'\]]{0,3}\s*\)")
+_CASE = cached_compile(r"\bcase\s+(?:[\w$]{1,60}\.){0,4}([\w$]{1,60})\s*:")
+# bounded repeats, and read a line at a time (MAX_LINE): a pasted blob of word characters must
+# not be tried from every position
+_COMPARED = cached_compile(r"msg_?type[\"'\]]{0,3}\s{0,4}(?:===?|==)\s{0,4}(?:[\w$]{1,60}\.){0,4}([\w$]{1,60})|"
+                           r"(?<![\w$.])(?:[\w$]{1,60}\.){0,4}([\w$]{1,60})\s{0,4}(?:===?|==)\s{0,4}[\w$.\[\]\"']{0,60}msg_?type\b", re.I)
+_IN_SET = cached_compile(r"msg_?type[\"'\]]{0,3}\s{1,4}in\s{1,4}[(\[{]([^)\]}]{1,80})[)\]}]", re.I)
+MAX_LINE = 400
 _SWITCH_REACH = 4_000  # characters after a switch in which its cases stand
 
 
@@ -68,15 +71,18 @@ def _handled(text: str) -> set[str]:
     found: set[str] = set()
     for switch in _SWITCH.finditer(text):
         found.update(m.group(1).upper() for m in _CASE.finditer(text, switch.end(), switch.end() + _SWITCH_REACH))
-    for m in _COMPARED.finditer(text):
-        found.add((m.group(1) or m.group(2)).upper())
-    for m in _IN_SET.finditer(text):
-        found.update(v.strip(" \"'").rsplit(".", 1)[-1].upper() for v in m.group(1).split(","))
+    for line in text.splitlines():
+        if len(line) > MAX_LINE or "sg" not in line.lower():
+            continue
+        for m in _COMPARED.finditer(line):
+            found.add((m.group(1) or m.group(2)).upper())
+        for m in _IN_SET.finditer(line):
+            found.update(v.strip(" \"'").rsplit(".", 1)[-1].upper() for v in m.group(1).split(","))
     return {v for v in found if v and v not in ("MSG_TYPE", "MSGTYPE")}
 
 
 # a message type written as a number: msg_type: 13, "msg_type":13, msg_type == 7, msg_type 7
-_NUMBERED = cached_compile(r"msg_?type[\"'\]]*\W{0,4}(\d{1,3})\b", re.I)
+_NUMBERED = cached_compile(r"msg_?type[\"'\]]{0,3}\W{0,4}(\d{1,3})\b", re.I)
 
 
 def _named(text: str, values: frozenset[str]) -> bool:

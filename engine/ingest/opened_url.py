@@ -10,6 +10,7 @@ from .emit import Emitter
 from ..regex_cache import cached_compile
 
 MAX_LINES = 20_000
+MAX_LINE = 400  # a longer line is a blob, not a log line: not read (bounded time)
 
 
 def compile_opened_url(entry: Any) -> re.Pattern[str] | None:
@@ -22,7 +23,7 @@ def compile_opened_url(entry: Any) -> re.Pattern[str] | None:
 
 def read_opened_url(text: str, pattern: re.Pattern[str], em: Emitter) -> None:
     for number, line in enumerate(text.splitlines()[:MAX_LINES], start=1):
-        if "://" not in line:
+        if "://" not in line or len(line) > MAX_LINE:
             continue
         match = pattern.search(line)
         if match:

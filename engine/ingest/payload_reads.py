@@ -10,6 +10,8 @@ from . import code_names as code
 from .emit import Emitter
 from ..regex_cache import cached_compile
 
+MAX_LINE = 400  # a longer line is a blob, not code or a log line: not read (bounded time)
+
 MAX_TEXT = 200_000
 
 
@@ -48,7 +50,7 @@ def read_payload_reads(text: str, rules: PayloadReadRules, em: Emitter) -> None:
     aliases = _aliases(lines, rules)
     read: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
-        if not any(f in line for f in rules.id_fields):
+        if len(line) > MAX_LINE or not any(f in line for f in rules.id_fields):
             continue
         for match in rules.access.finditer(line):
             base = match.group("base").replace("?", "")

@@ -18,6 +18,8 @@ from . import code_names as code
 from .values import snake
 from ..regex_cache import cached_compile
 
+MAX_LINE = 400  # a longer line is a blob, not code or a log line: not read (bounded time)
+
 MAX_TEXT = 200_000  # the signing code of a post; a huge paste is read this far
 MAX_WINDOWS = 20  # signing lines read per text
 
@@ -76,7 +78,8 @@ def read_signing(text: str, rules: SigningRules, em: Emitter) -> None:
     given: set[str] = set()
     windows = 0
     for index, line in enumerate(lines):
-        if not any(call in line.lower() for call in rules.calls) or not rules.call.search(line):
+        if len(line) > MAX_LINE or not any(call in line.lower() for call in rules.calls) \
+                or not rules.call.search(line):
             continue
         windows += 1
         if windows > MAX_WINDOWS:
