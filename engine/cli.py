@@ -344,7 +344,7 @@ def eval_command(paths: tuple[str, ...], fmt: str, jobs: int, root: str | None) 
     if not cases:
         raise InputError("no labelled case found (a case needs an expect.yaml with 'expected: [cause_id]')")
     knowledge = _kb(root)
-    unknown = sorted({e for c in cases for e in c.expected if e not in knowledge.causes})
+    unknown = sorted({e for c in cases for e in c.expected if e not in knowledge.causes and e not in knowledge.aliases})
     if unknown:
         raise InputError(f"expect.yaml names unknown cause(s): {', '.join(unknown)}")
     bar = _progress(len(cases), "evaluating")

@@ -77,3 +77,13 @@ def test_a_quoted_name_reads_as_the_name(kb, tmp_path):
     facts, _ = read_case([str(post)], kb)
     assert facts.values.get("settings.auto_start_on") is True
     assert facts.values.get("app.rtms_scopes_visible") is False
+
+
+def test_a_package_manifest_beside_a_post_is_read_for_its_versions(kb, tmp_path):
+    """A package.json is no Zoom shape and no case, but its versions are facts of the case."""
+    manifest = tmp_path / "package.json"
+    manifest.write_text('{"name": "bot", "engines": {"node": ">=22"},\n "dependencies": {"@zoom/rtms": "1.0.2"}}\n',
+                        encoding="utf-8")
+    facts, reports = read_case([str(manifest)], kb)
+    assert facts.values["sdk.version"] == "1.0.2" and facts.values["runtime.node_version"] == "22"
+    assert reports[0].kind == "package manifest"

@@ -275,6 +275,11 @@ def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
         value = redact_json(value)
         em = Emitter(kb.schema, label, "zoom_json")
         if not recognise(value, em, readers):
+            if isinstance(value, dict) and not _looks_like_case(value, kb) and _PACKAGE_KEYS & value.keys():
+                # a package.json or lockfile beside a post: its versions are read as text reads them
+                em, text, signs = readers.prose(text, label)
+                return em.observations, InputReport(label, "package manifest", em.shapes or ["package manifest"],
+                                                    len(em.observations), text=text), signs
             if isinstance(value, dict) and _looks_like_case(value, kb):
                 observations_from_case(value, kb.schema, label)  # raises the precise error
             raise InputError(f"{label}: JSON not recognised as a case or as one of Zoom's shapes "
@@ -313,6 +318,10 @@ def _scrubbed(observation: Observation) -> Observation:
     if value == observation.value and locator == source.locator:
         return observation
     return Observation(observation.path, value, Source(source.file, locator, source.kind))
+
+
+# the keys of an npm package.json or lockfile (the SDK's and Node's versions stand in them)
+_PACKAGE_KEYS = frozenset({"dependencies", "devDependencies", "engines", "lockfileVersion", "packages"})
 
 
 def _looks_like_case(value: dict[str, Any], kb: KnowledgeBase) -> bool:
