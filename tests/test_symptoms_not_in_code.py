@@ -39,3 +39,10 @@ def test_the_same_words_in_prose_still_are(tmp_path, kb):
 ])
 def test_prose_that_opens_like_a_statement_keyword_is_not_code(tmp_path, kb, line):
     assert "symptom:no_start_event" in _symptoms(tmp_path, kb, line + "\n")
+
+
+def test_lines_of_a_fenced_block_marked_as_code_are_code(tmp_path, kb):
+    text = ('Webinars never start.\n```java\n@PostMapping("/zoom/events")\npublic ResponseEntity<?> onEvent(\n'
+            '        @RequestHeader("x-zm-signature") String sig) {\n    switch (event) {\n'
+            '        case "endpoint.url_validation":\n            return ok(validator.respond(p));\n    }\n}\n```\n')
+    assert "symptom:webhook_problems" not in _symptoms(tmp_path, kb, text)

@@ -239,7 +239,12 @@ class Readers:
 # "If", "From" or "Return" is none of these.
 _CODE_STATEMENT = cached_compile(
     r"===?|=>|[;{]\s*$|^\s*(?:if|elif|while|for|switch)\s*\(|^\s*(?:const|let|var)\s+[\w${},\s]+=|"
-    r"^\s*(?:def|function|async\s+function|class)\s+\w+\s*[(:{]|^\s*(?:return|await)\s+[\w.$]+\(")
+    r"^\s*(?:def|function|async\s+function|class)\s+\w+\s*[(:{]|^\s*(?:return|await)\s+[\w.$]+\(|"
+    r"^\s*case\s+[^:]{1,80}:\s*$|^\s*@\w+\(")
+# a fenced block marked as code by its language (```java): every line of it is code
+_CODE_FENCE = cached_compile(r"^\s*(?:```|~~~)\s*(?:java|kotlin|js|javascript|jsx|ts|typescript|tsx|py|python|go|golang|"
+                             r"cs|csharp|c#|cpp|c\+\+|rb|ruby|php|rust|rs|swift|scala|node)\b", re.I)
+_FENCE = cached_compile(r"^\s*(?:```|~~~)")
 
 
 def _symptoms_that_happened(signs: list[Any], text: str) -> list[Any]:
@@ -248,8 +253,26 @@ def _symptoms_that_happened(signs: list[Any], text: str) -> list[Any]:
     if not any(m.sign.owner.startswith("symptom:") for m in signs):
         return signs
     lines = text[:MAX_SIGN_CHARS].splitlines()  # signs are read in this much of a text
+    in_code = _code_fence_lines(lines)
     return [m for m in signs if not m.sign.owner.startswith("symptom:") or not 0 < m.line <= len(lines)
-            or not _CODE_STATEMENT.search(lines[m.line - 1])]
+            or not (m.line in in_code or _CODE_STATEMENT.search(lines[m.line - 1]))]
+
+
+def _code_fence_lines(lines: list[str]) -> set[int]:
+    """The line numbers inside fenced blocks marked as code by their language (```java)."""
+    found: set[int] = set()
+    inside = code = False
+    for number, line in enumerate(lines, start=1):
+        if "`" in line or "~" in line:
+            if _FENCE.match(line):
+                if inside:
+                    inside = code = False
+                else:
+                    inside, code = True, bool(_CODE_FENCE.match(line))
+                continue
+        if inside and code:
+            found.add(number)
+    return found
 
 
 def read_one(name: str | tuple[str, str], kb: KnowledgeBase,
