@@ -87,3 +87,78 @@ def test_cache_off_writes_nothing(draft: Roots, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("RTMS_DOCTOR_CACHE", "off")
     assert load_knowledge(draft).rules
     assert _pickles(draft) == []
+
+
+# -- the two sections: the KB, and its lazy parts (knowledge/split_pickle.py) -------------------
+
+def _sections(path: Path) -> tuple[int, int]:
+    """(where the parts' HMAC starts, the file's length)."""
+    from rtms_doctor.knowledge.cache import MAC, MAGIC, SIZE
+
+    data = path.read_bytes()
+    head = len(MAGIC) + MAC + SIZE
+    return head + int.from_bytes(data[head - SIZE:head], "big"), len(data)
+
+
+def _lazy_values(kb) -> dict:  # type: ignore[no-untyped-def]
+    import pickle
+
+    names = ("codes", "phrases", "values", "phrase_index", "phrase_programs", "cause_files")
+    out = {name: pickle.dumps(getattr(kb, name)) for name in names}
+    out.update({f"signs.{name}": getattr(kb.signs, name) for name in ("signs", "by_first", "postings", "prepared", "stems")})
+    return out
+
+
+def test_the_split_pickle_gives_what_the_whole_pickle_gave() -> None:
+    import pickle
+
+    from rtms_doctor.knowledge import split_pickle
+
+    kb = load_knowledge(cache=False)
+    main, parts = split_pickle.dump(kb)
+    copy = split_pickle.load(main, split_pickle.Parts(lambda: parts))
+    whole = pickle.loads(pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
+    assert copy.__dict__["_packed"] and copy.signs.__dict__["_packed"]  # nothing read yet
+    assert [r.id for r in copy.rules] == [r.id for r in whole.rules] and copy.version == whole.version
+    assert _lazy_values(copy) == _lazy_values(whole)
+    assert not copy.__dict__["_packed"] and not copy.signs.__dict__["_packed"]
+    again = pickle.loads(pickle.dumps(copy))  # a copy whose parts came from the section pickles whole
+    assert _lazy_values(again) == _lazy_values(whole)
+
+
+def test_a_start_that_reads_no_lazy_part_never_reads_the_parts(draft: Roots) -> None:
+    load_knowledge(draft)
+    (path,) = _pickles(draft)
+    start, length = _sections(path)
+    data = bytearray(path.read_bytes())
+    data[start + 40] ^= 0xFF  # a byte of the parts section
+    path.write_bytes(bytes(data))
+    kb = load_knowledge(draft)
+    assert kb.rules and kb.causes
+    assert path.exists() and path.read_bytes() == bytes(data)  # the parts were never checked
+
+
+def test_forged_parts_are_never_unpickled_and_are_taken_from_the_files(draft: Roots, tmp_path: Path) -> None:
+    import marshal
+    import pickle
+
+    expected = _lazy_values(load_knowledge(draft, cache=False))
+    load_knowledge(draft)
+    (path,) = _pickles(draft)
+    start, _ = _sections(path)
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):  # unpickling this would create the marker file
+            return (open, (str(marker), "w"))
+
+    data = path.read_bytes()
+    parts = marshal.loads(data[start + 32:])
+    forged = marshal.dumps([pickle.dumps(Evil())] * len(parts))
+    path.write_bytes(data[:start + 32] + forged)  # the old HMAC: the parts fail their check
+    kb = load_knowledge(draft)
+    assert _lazy_values(kb) == expected
+    assert not marker.exists()
+    assert not path.exists()  # removed: the next start writes it again
+    load_knowledge(draft)
+    assert len(_pickles(draft)) == 1

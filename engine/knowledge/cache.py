@@ -7,28 +7,39 @@ version; any change rebuilds. The cache lives in
 $RTMS_DOCTOR_CACHE, else $XDG_CACHE_HOME/rtms-doctor, else ~/.cache/rtms-doctor; when none is
 writable the KB is simply loaded every time. Set RTMS_DOCTOR_CACHE=off to disable it.
 
+The file holds two sections (knowledge/split_pickle.py): the KB's pickle, then the pickles of
+its lazy parts (knowledge/lazy.py: what only text, logs and lint read, ~55 % of the bytes), each
+with its own HMAC, so a start that reads no lazy part checks only the first:
+
+    MAGIC | HMAC(size, kb) | size (8 bytes) | kb | HMAC(first HMAC, parts) | parts
+
 Safety (unpickling runs code, so a planted pickle would run as the user): the file lives in the
 private cache folder and is signed with the per-install key (engine/private_cache.py says how);
-it is unpickled only after its HMAC checks out, and what is unpickled must be a KnowledgeBase for
-the same kb/ folder, or it is ignored. Each kb/ folder keeps only its current file (older caches,
-earlier versions' pickles and stray temporary files are removed); any mismatch or error means
-the KB is loaded from YAML and the cache written again.
+a section is read only after its HMAC checks out (the parts' HMAC covers the first one: the
+parts belong to this KB), and what is unpickled must be a KnowledgeBase for the same kb/
+folder, or it is ignored. Each kb/ folder keeps only its current file (older caches, earlier
+versions' pickles and stray temporary files are removed); any mismatch or error means the KB is
+loaded from YAML and the cache written again (parts that fail their check when first read are
+taken from the KB loaded afresh, and the file is removed).
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
-import pickle
 import sys
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from .. import __version__
-from ..private_cache import cache_dir, install_key, read_signed, write_signed
+from ..private_cache import cache_dir, install_key, signature, write_private
+from . import split_pickle
 from .paths import Roots
 
 T = TypeVar("T")
-MAGIC = b"rtms-doctor-kb-cache/2\n"
+MAGIC = b"rtms-doctor-kb-cache/3\n"
+MAC = 32  # HMAC-SHA256
+SIZE = 8  # the KB section's length, big-endian
 
 
 def _key(roots: Roots) -> str:
@@ -70,21 +81,42 @@ def cached(roots: Roots, load: Callable[[Roots], T]) -> T:
         target = folder / f"kb-{_root_tag(roots)}-{_key(roots)}.cache"
     except OSError:
         return load(roots)
-    value = _read(target, key, roots)
+    value = _read(target, key, roots, load)
     if value is not None:
         return value  # type: ignore[return-value]
     value = load(roots)  # raises KnowledgeError on a broken KB: nothing is cached then
-    _write(folder, target, key, value)
+    _write(target, key, value)
     return value
 
 
-def _read(target: Path, key: bytes, roots: Roots) -> object | None:
+def _read(target: Path, key: bytes, roots: Roots, load: Callable[[Roots], Any]) -> object | None:
     """The cached KB, or None when missing, forged, stale, of another type, or unreadable."""
-    payload = read_signed(target, key, MAGIC)
-    if payload is None:
-        return None
     try:
-        value = pickle.loads(payload)
+        with open(target, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    head = len(MAGIC) + MAC + SIZE
+    if len(data) < head or not data.startswith(MAGIC):
+        return None
+    view = memoryview(data)  # sections without copies
+    size = view[head - SIZE:head]
+    end = head + int.from_bytes(size, "big")
+    first = view[len(MAGIC):len(MAGIC) + MAC]
+    if len(data) < end + MAC or not hmac.compare_digest(first, signature(key, size, view[head:end])):
+        return None
+
+    def parts() -> memoryview:  # on the first read of a lazy part: its section, checked
+        if hmac.compare_digest(view[end:end + MAC], signature(key, first, view[end + MAC:])):
+            return view[end + MAC:]
+        try:
+            target.unlink()  # forged or torn: the next start writes it again
+        except OSError:
+            pass
+        return memoryview(split_pickle.dump(load(roots))[1])
+
+    try:
+        value = split_pickle.load(view[head:end], split_pickle.Parts(parts))
     except Exception:
         return None
     from .load import KnowledgeBase
@@ -94,12 +126,13 @@ def _read(target: Path, key: bytes, roots: Roots) -> object | None:
     return value
 
 
-def _write(folder: Path, target: Path, key: bytes, value: object) -> None:
+def _write(target: Path, key: bytes, value: object) -> None:
     try:
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        kb, parts = split_pickle.dump(value)
     except Exception:  # pragma: no cover - the KB is plain data
         return
+    size = len(kb).to_bytes(SIZE, "big")
+    first = signature(key, size, kb)
     # this KB's older caches (other kb/ folders sharing the cache folder keep theirs)
-    write_signed(target, key, MAGIC, payload, stale_prefix=target.name[:len("kb-") + 12])
-
-
+    write_private(target, b"".join([MAGIC, first, size, kb, signature(key, first, parts), parts]),
+                  stale_prefix=target.name[:len("kb-") + 12])
