@@ -7,17 +7,17 @@ version; any change rebuilds. The cache lives in
 $RTMS_DOCTOR_CACHE, else $XDG_CACHE_HOME/rtms-doctor, else ~/.cache/rtms-doctor; when none is
 writable the KB is simply loaded every time. Set RTMS_DOCTOR_CACHE=off to disable it.
 
-The file holds two sections (knowledge/split_pickle.py): the KB's pickle, then the pickles of
-its lazy parts (knowledge/lazy.py: what only text, logs and lint read, ~55 % of the bytes), each
-with its own HMAC, so a start that reads no lazy part checks only the first:
+The file holds the KB's pickle, then the pickles of its lazy parts (knowledge/lazy.py: what
+only text, logs and lint read, ~60 % of the bytes; knowledge/split_pickle.py), so a start
+checks only the KB's pickle and the parts it reads:
 
-    MAGIC | HMAC(size, kb) | size (8 bytes) | kb | HMAC(first HMAC, parts) | parts
+    MAGIC | HMAC(size, kb) | size (8 bytes) | kb | parts
 
 Safety (unpickling runs code, so a planted pickle would run as the user): the file lives in the
 private cache folder and is signed with the per-install key (engine/private_cache.py says how);
-a section is read only after its HMAC checks out (the parts' HMAC covers the first one: the
-parts belong to this KB), and what is unpickled must be a KnowledgeBase for the same kb/
-folder, or it is ignored. Each kb/ folder keeps only its current file (older caches, earlier
+the KB's pickle is read only after its HMAC checks out, and it holds the SHA-256 of each part,
+which is unpickled only when its bytes match; what is unpickled must be a KnowledgeBase for the
+same kb/ folder, or it is ignored. Each kb/ folder keeps only its current file (older caches, earlier
 versions' pickles and stray temporary files are removed); any mismatch or error means the KB is
 loaded from YAML and the cache written again (parts that fail their check when first read are
 taken from the KB loaded afresh, and the file is removed).
@@ -37,7 +37,7 @@ from . import split_pickle
 from .paths import Roots
 
 T = TypeVar("T")
-MAGIC = b"rtms-doctor-kb-cache/3\n"
+MAGIC = b"rtms-doctor-kb-cache/4\n"
 MAC = 32  # HMAC-SHA256
 SIZE = 8  # the KB section's length, big-endian
 
@@ -102,21 +102,18 @@ def _read(target: Path, key: bytes, roots: Roots, load: Callable[[Roots], Any]) 
     view = memoryview(data)  # sections without copies
     size = view[head - SIZE:head]
     end = head + int.from_bytes(size, "big")
-    first = view[len(MAGIC):len(MAGIC) + MAC]
-    if len(data) < end + MAC or not hmac.compare_digest(first, signature(key, size, view[head:end])):
+    if len(data) < end or not hmac.compare_digest(view[len(MAGIC):head - SIZE], signature(key, size, view[head:end])):
         return None
 
-    def parts() -> memoryview:  # on the first read of a lazy part: its section, checked
-        if hmac.compare_digest(view[end:end + MAC], signature(key, first, view[end + MAC:])):
-            return view[end + MAC:]
+    def forged() -> None:  # a part that does not match its digest: the next start writes it again
         try:
-            target.unlink()  # forged or torn: the next start writes it again
+            target.unlink()
         except OSError:
             pass
-        return memoryview(split_pickle.dump(load(roots))[1])
 
+    parts = split_pickle.Parts(view[end:], lambda: split_pickle.dump(load(roots))[1], forged)
     try:
-        value = split_pickle.load(view[head:end], split_pickle.Parts(parts))
+        value = split_pickle.load(view[head:end], parts)
     except Exception:
         return None
     from .load import KnowledgeBase
@@ -132,7 +129,6 @@ def _write(target: Path, key: bytes, value: object) -> None:
     except Exception:  # pragma: no cover - the KB is plain data
         return
     size = len(kb).to_bytes(SIZE, "big")
-    first = signature(key, size, kb)
     # this KB's older caches (other kb/ folders sharing the cache folder keep theirs)
-    write_private(target, b"".join([MAGIC, first, size, kb, signature(key, first, parts), parts]),
+    write_private(target, b"".join([MAGIC, signature(key, size, kb), size, kb, *parts]),
                   stale_prefix=target.name[:len("kb-") + 12])
