@@ -105,7 +105,8 @@ def _lazy_values(kb) -> dict:  # type: ignore[no-untyped-def]
 
     names = ("codes", "phrases", "values", "phrase_index", "phrase_programs", "cause_files")
     out = {name: pickle.dumps(getattr(kb, name)) for name in names}
-    out.update({f"signs.{name}": getattr(kb.signs, name) for name in ("signs", "by_first", "postings", "prepared", "stems")})
+    signs = ("signs", "by_first", "postings", "prepared", "stems")
+    out.update({f"signs.{name}": getattr(kb.signs, name) for name in signs})
     return out
 
 

@@ -17,10 +17,10 @@ Safety (unpickling runs code, so a planted pickle would run as the user): the fi
 private cache folder and is signed with the per-install key (engine/private_cache.py says how);
 the KB's pickle is read only after its HMAC checks out, and it holds the SHA-256 of each part,
 which is unpickled only when its bytes match; what is unpickled must be a KnowledgeBase for the
-same kb/ folder, or it is ignored. Each kb/ folder keeps only its current file (older caches, earlier
-versions' pickles and stray temporary files are removed); any mismatch or error means the KB is
-loaded from YAML and the cache written again (parts that fail their check when first read are
-taken from the KB loaded afresh, and the file is removed).
+same kb/ folder, or it is ignored. Each kb/ folder keeps only its current file (older caches,
+earlier versions' pickles and stray temporary files are removed); any mismatch or error means
+the KB is loaded from YAML and the cache written again (a part that fails its check when first
+read is taken from the KB loaded afresh, and the file is removed).
 """
 from __future__ import annotations
 
@@ -102,7 +102,8 @@ def _read(target: Path, key: bytes, roots: Roots, load: Callable[[Roots], Any]) 
     view = memoryview(data)  # sections without copies
     size = view[head - SIZE:head]
     end = head + int.from_bytes(size, "big")
-    if len(data) < end or not hmac.compare_digest(view[len(MAGIC):head - SIZE], signature(key, size, view[head:end])):
+    mac = view[len(MAGIC):head - SIZE]
+    if len(data) < end or not hmac.compare_digest(mac, signature(key, size, view[head:end])):
         return None
 
     def forged() -> None:  # a part that does not match its digest: the next start writes it again

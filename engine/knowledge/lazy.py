@@ -15,9 +15,9 @@ T = TypeVar("T")
 
 
 class Packed:
-    """One attribute's pickle, waiting to be read: its bytes, or where to fetch them on first
-    read (deferred(): the KB cache keeps every part in a section of its file that a start which
-    never reads one never checks, knowledge/cache.py)."""
+    """One attribute's pickle, waiting to be read: its bytes, or how to fetch them on first
+    read (deferred(): the KB cache reads and checks a part's bytes in its file only then,
+    knowledge/split_pickle.py)."""
 
     __slots__ = ("_data", "_fetch")
 

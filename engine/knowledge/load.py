@@ -76,7 +76,7 @@ class CompiledRule:
         return {k: v for k, v in self.__dict__.items() if k != "_test"}
 
 
-# what only text, logs and `explain` read (and the cause files' ~170 Paths, only lint): a case
+# what only text, logs and `explain` read (and the cause files' 91 Paths, only lint): a case
 # JSON or a Zoom object never unpickles them
 @lazy_parts("codes", "phrases", "values", "phrase_index", "phrase_programs", "cause_files")
 @dataclass(eq=False)  # hashed by identity (caches key on the loaded KB)

@@ -49,7 +49,8 @@ class Parts:
     which makes the parts again (the same value dumped afresh) for a part whose bytes do not
     match its digest; FORGED is told once when that happens."""
 
-    def __init__(self, region: Any, fresh: Callable[[], list[bytes]], forged: Callable[[], None] = lambda: None):
+    def __init__(self, region: Any, fresh: Callable[[], list[bytes]],
+                 forged: Callable[[], None] = lambda: None):
         self._region = region
         self._fresh = fresh
         self._forged = forged
