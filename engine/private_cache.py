@@ -107,10 +107,23 @@ def read_signed(target: Path, key: bytes, magic: bytes) -> memoryview | None:
     return payload
 
 
+def signature(key: bytes, *pieces: bytes | memoryview) -> bytes:
+    """HMAC-SHA256 of the pieces, as one message, with the install key."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for piece in pieces:
+        mac.update(piece)
+    return mac.digest()
+
+
 def write_signed(target: Path, key: bytes, magic: bytes, payload: bytes, stale_prefix: str) -> None:
-    """Write MAGIC + HMAC + payload atomically; then remove the files it replaces: those whose
-    name starts with stale_prefix, the pickles of earlier versions, and temporary files left
-    behind by failed writes. Never raises: a read-only home is fine, just slower."""
+    """Write MAGIC + HMAC + payload atomically (write_private)."""
+    write_private(target, magic + hmac.new(key, payload, hashlib.sha256).digest() + payload, stale_prefix)
+
+
+def write_private(target: Path, content: bytes, stale_prefix: str) -> None:
+    """Write CONTENT atomically; then remove the files it replaces: those whose name starts
+    with stale_prefix, the pickles of earlier versions, and temporary files left behind by
+    failed writes. Never raises: a read-only home is fine, just slower."""
     import tempfile  # only a cache miss writes
 
     folder = target.parent
@@ -118,7 +131,7 @@ def write_signed(target: Path, key: bytes, magic: bytes, payload: bytes, stale_p
     try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".kb-", suffix=".tmp", delete=False) as handle:
             name = handle.name
-            handle.write(magic + hmac.new(key, payload, hashlib.sha256).digest() + payload)
+            handle.write(content)
         os.replace(name, target)
         name = None
         for old in folder.iterdir():  # keep only the current file (and no stray temporary file)

@@ -167,3 +167,22 @@ def test_kb_stats_counts_a_cause_own_rule_outs_not_the_triage_ones(kb):
            and not r.id.endswith(".symptom_elsewhere")]
     assert stats["total"]["rule_outs"] == len(own)
     assert all(kb.schema[p].triage for r in kb.rules if r.id.endswith(".symptom_elsewhere") for p in r.paths)
+
+
+def test_one_case_commands_leave_the_collector_off() -> None:
+    """The console script starts with the cyclic collector off (cli.entry); a one-case command
+    keeps it off until exit, any other command turns it on once the KB is loaded."""
+    import gc
+
+    from rtms_doctor import cli
+
+    was = gc.isenabled()
+    try:
+        gc.disable()
+        cli._kb(None, one_case=True)
+        assert not gc.isenabled()
+        cli._kb(None)
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        (gc.enable if was else gc.disable)()

@@ -50,8 +50,8 @@ def test_the_knowledge_base_round_trips_through_its_lazy_parts():
     kb = load_knowledge(cache=False)
     copy = pickle.loads(pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
     assert copy.__dict__["_packed"] and copy.signs.__dict__["_packed"]
-    for name in ("codes", "phrases", "values", "phrase_index", "phrase_programs"):
+    for name in ("codes", "phrases", "values", "phrase_index", "phrase_programs", "cause_files"):
         assert pickle.dumps(getattr(copy, name)) == pickle.dumps(getattr(kb, name)), name
-    for name in ("signs", "by_first", "postings"):
+    for name in ("signs", "by_first", "postings", "prepared", "stems"):
         assert getattr(copy.signs, name) == getattr(kb.signs, name), name
     assert not copy.__dict__["_packed"]

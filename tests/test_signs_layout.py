@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rtms_doctor.ingest.signs import NEGATION_REACH, SignMatch, _word_sign, as_classes, match_signs
 from rtms_doctor.knowledge.load import load_knowledge
-from rtms_doctor.knowledge.signs import NEGATION, prepare
+from rtms_doctor.knowledge.signs import NEGATION, Sign, prepare, sign_row
 from rtms_doctor.knowledge.tokens import tokens_and_terms
 
 REPO = Path(__file__).resolve().parent.parent
@@ -122,3 +122,32 @@ def test_keys_are_words_a_match_needs() -> None:
         assert len(says) == len(keys)
         for (_, toks, rest), key in zip(says, keys):
             assert toks[0] == first and (key in rest if rest else key == first)
+
+
+def test_rows_rebuild_every_sign() -> None:
+    """The prepared form keeps each sign as a row (a plain tuple) and its index: the Sign a row
+    rebuilds equals the KB's sign at the place a run or a say sign refers to, and every sign
+    has exactly one row."""
+    kb = load_knowledge()
+    prepared = prepare(kb.signs.by_first, kb.signs.negations)
+    assert len(prepared.rows) == len(kb.signs.signs)
+    assert sorted(prepared.rows, key=repr) == sorted((sign_row(s) for s in kb.signs.signs), key=repr)
+    for i, row in enumerate(prepared.rows):
+        assert prepared.sign(i) == Sign(*row) and prepared.sign(i) is prepared.sign(i)
+    by_tokens = {(s.owner, s.text, s.kind): s for s in kb.signs.signs}
+    entries = [e for alone, after in prepared.runs.values() for e in alone + [r for rs in after.values() for r in rs]]
+    entries += [e for says, _ in prepared.says.values() for e in says]
+    for index, toks, _ in entries:
+        sign = prepared.sign(index)
+        assert sign == by_tokens[(sign.owner, sign.text, sign.kind)]
+        assert toks == tuple(NEGATION if t in kb.signs.negations else t for t in sign.tokens)
+
+
+def test_prepared_pickles_without_its_built_signs() -> None:
+    import pickle
+
+    kb = load_knowledge()
+    prepared = prepare(kb.signs.by_first, kb.signs.negations)
+    prepared.sign(0)
+    copy = pickle.loads(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
+    assert copy == prepared and copy.built == {} and copy.sign(0) == prepared.sign(0)

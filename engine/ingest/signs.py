@@ -83,10 +83,13 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
                 return True
         return False
 
-    def keep(sign: Sign, start: int) -> None:
-        key = (sign.owner, sign.text)
-        if key not in found and (sign.negated or not negated_before(start)):
-            found[key] = SignMatch(sign, file, words[start][2])
+    rows = prepared.rows
+
+    def keep(index: int, start: int) -> None:  # the sign of row INDEX, matched at START
+        owner, text, _, _, _, negated = rows[index]
+        key = (owner, text)
+        if key not in found and (negated or not negated_before(start)):
+            found[key] = SignMatch(prepared.sign(index), file, words[start][2])
 
     # literal and words: contiguous runs over every token
     runs = prepared.runs
@@ -94,9 +97,9 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
     for i in [i for i, word in enumerate(canon) if word in runs]:  # most words start no sign
         alone, after = runs[canon[i]]
         # the runs of one token, and those whose second token is the next word
-        for sign, toks, size in after.get(canon[i + 1], alone) if i + 1 < n_words else alone:
+        for index, toks, size in after.get(canon[i + 1], alone) if i + 1 < n_words else alone:
             if i + size <= n_words and (size <= 2 or tuple(canon[i:i + size]) == toks):
-                keep(sign, i)
+                keep(index, i)
     # say: in order within a clause over the content words, small gaps allowed
     gap = compiled.policy.max_gap
     content_canon = [canon[i] for i in content]
@@ -125,12 +128,12 @@ def match_signs(text: str, compiled: CompiledSigns, file: str) -> list[SignMatch
         if words_here is None:  # content_clauses runs in order: the clause is one slice of it
             words_here = in_clause[clause] = set(content_canon[bisect_left(content_clauses, clause):
                                                                bisect_right(content_clauses, clause)])
-        signs, keys = says[content_canon[start]]
+        candidates, keys = says[content_canon[start]]
         # only the signs whose key word is in the clause (one pass, in C: a sign whose words
         # are not all in the clause cannot match), in their order
-        for sign, toks, rest in compress(signs, map(words_here.__contains__, keys)):
+        for index, toks, rest in compress(candidates, map(words_here.__contains__, keys)):
             if rest <= words_here and say_at(toks, start):
-                keep(sign, content[start])
+                keep(index, content[start])
     # the post's distinct words, for comparing it with each cause's description (BM25)
     postings = compiled.postings
     for token, surface in post_terms.items():

@@ -14,16 +14,31 @@ from typing import Any, Callable, TypeVar
 T = TypeVar("T")
 
 
-class _Packed:
-    """One attribute's pickle, waiting to be read."""
+class Packed:
+    """One attribute's pickle, waiting to be read: its bytes, or how to fetch them on first
+    read (deferred(): the KB cache reads and checks a part's bytes in its file only then,
+    knowledge/split_pickle.py)."""
 
-    __slots__ = ("data",)
+    __slots__ = ("_data", "_fetch")
 
-    def __init__(self, data: bytes):
-        self.data = data
+    def __init__(self, data: Any = None, fetch: Callable[[], Any] | None = None):
+        self._data = data
+        self._fetch = fetch
+
+    @property
+    def data(self) -> Any:
+        """The pickle (bytes or a read-only buffer)."""
+        if self._data is None and self._fetch is not None:
+            self._data, self._fetch = self._fetch(), None
+        return self._data
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (_Packed, (self.data,))
+        return (Packed, (bytes(self.data),))
+
+
+def deferred(fetch: Callable[[], Any]) -> Packed:
+    """A part whose pickle FETCH returns when it is first read."""
+    return Packed(None, fetch)
 
 
 def lazy_parts(*names: str) -> Callable[[type[T]], type[T]]:
@@ -39,13 +54,13 @@ def lazy_parts(*names: str) -> Callable[[type[T]], type[T]]:
             packed = state.pop("_packed", {})
             for name in names:
                 if name in state:
-                    state[name] = _Packed(pickle.dumps(state[name], protocol=pickle.HIGHEST_PROTOCOL))
+                    state[name] = Packed(pickle.dumps(state[name], protocol=pickle.HIGHEST_PROTOCOL))
                 elif name in packed:  # never read in this process: passed on as it came
                     state[name] = packed[name]
             return state
 
         def __setstate__(self: Any, state: dict[str, Any]) -> None:
-            packed = {name: value for name, value in state.items() if isinstance(value, _Packed)}
+            packed = {name: value for name, value in state.items() if isinstance(value, Packed)}
             self.__dict__.update({name: value for name, value in state.items() if name not in packed})
             self.__dict__["_packed"] = packed
 

@@ -76,8 +76,9 @@ class CompiledRule:
         return {k: v for k, v in self.__dict__.items() if k != "_test"}
 
 
-# what only text, logs and `explain` read; a case JSON or a Zoom object never unpickles them
-@lazy_parts("codes", "phrases", "values", "phrase_index", "phrase_programs")
+# what only text, logs and `explain` read (and the cause files' 91 Paths, only lint): a case
+# JSON or a Zoom object never unpickles them
+@lazy_parts("codes", "phrases", "values", "phrase_index", "phrase_programs", "cause_files")
 @dataclass(eq=False)  # hashed by identity (caches key on the loaded KB)
 class KnowledgeBase:
     roots: Roots

@@ -27,8 +27,8 @@ class Sign:
 NEGATION = "\x00not"  # what every negation word reads as when matching (no token holds a NUL)
 
 
-Run = tuple  # (Sign, its canonical tokens, their number)
-Say = tuple  # (Sign, its canonical tokens, the tokens after the first as a frozenset)
+Run = tuple  # (sign index in PreparedSigns.rows, its canonical tokens, their number)
+Say = tuple  # (sign index, its canonical tokens, the tokens after the first as a frozenset)
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,32 @@ class PreparedSigns:
     runs: first token -> (its runs of one token, {second token -> its runs of one token and
     those whose second token that is}): a run is looked up by the two words where it would start.
     says: first token -> (its say signs, the key of each: its rarest token after the first among
-    this first token's signs, or the first token itself for a sign of one token)."""
+    this first token's signs, or the first token itself for a sign of one token).
+    rows: each sign's fields as a plain tuple (Sign(*row)), by the index runs and says hold: a
+    cold start unpickles ~3,000 tuples, not ~3,000 Sign objects (~2 ms), and builds a Sign only
+    for the few a post matches (sign())."""
     runs: dict[str, tuple[list[Run], dict[str, list[Run]]]]
     says: dict[str, tuple[list[Say], tuple[str, ...]]]
+    rows: list[tuple[Any, ...]]
+    built: dict[int, Sign] = field(default_factory=dict, compare=False, repr=False)  # not pickled
+
+    def sign(self, index: int) -> Sign:
+        """The Sign of row INDEX, built once per process."""
+        found = self.built.get(index)
+        if found is None:
+            found = self.built[index] = Sign(*self.rows[index])
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "built"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, built={})
+
+
+def sign_row(sign: Sign) -> tuple[Any, ...]:
+    """A Sign's fields in order: Sign(*sign_row(s)) == s."""
+    return (sign.owner, sign.text, sign.kind, sign.tokens, sign.weight, sign.negated)
 
 
 def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> PreparedSigns:
@@ -50,18 +73,24 @@ def prepare(by_first: dict[str, list[Sign]], negations: frozenset[str]) -> Prepa
         return NEGATION if token in negations else token
     runs: dict[str, list[Run]] = {}
     says: dict[str, list[Say]] = {}
+    rows: list[tuple[Any, ...]] = []
+    index: dict[int, int] = {}  # id(sign) -> its row
     firsts = [(first, signs) for first, signs in by_first.items() if first not in negations]
     # a negation word's candidates: every negation's signs, in the negations' order
     firsts.append((NEGATION, [s for n in negations for s in by_first.get(n, ())]))
     for first, signs in firsts:
         for sign in signs:
+            at = index.get(id(sign))
+            if at is None:
+                at = index[id(sign)] = len(rows)
+                rows.append(sign_row(sign))
             toks = tuple(canon(t) for t in sign.tokens)
             if sign.kind == "say":
-                says.setdefault(first, []).append((sign, toks, frozenset(toks[1:])))
+                says.setdefault(first, []).append((at, toks, frozenset(toks[1:])))
             else:
-                runs.setdefault(first, []).append((sign, toks, len(toks)))
+                runs.setdefault(first, []).append((at, toks, len(toks)))
     return PreparedSigns({first: _by_second(found) for first, found in runs.items()},
-                         {first: (found, _keys(first, found)) for first, found in says.items()})
+                         {first: (found, _keys(first, found)) for first, found in says.items()}, rows)
 
 
 def _by_second(runs: list[Run]) -> tuple[list[Run], dict[str, list[Run]]]:
