@@ -101,3 +101,10 @@ def test_the_dedupe_key_is_read_from_the_membership_test(tmp_path, kb, text, key
 ])
 def test_no_dedupe_key_where_no_stream_id_is_tested(tmp_path, kb, text):
     assert "webhook.dedupe_key" not in _facts(tmp_path, kb, text)
+
+
+def test_an_impossible_date_on_a_start_line_is_no_time(tmp_path, kb):
+    text = ("2026-02-30T10:00:00Z meeting.rtms_started stream=ab12cd server_urls=wss://a.example\n"
+            "2026-02-30T10:05:00Z meeting.rtms_started stream=ab12cd server_urls=wss://b.example\n")
+    facts = _facts(tmp_path, kb, text)
+    assert facts["webhook.duplicate_started"] == 1 and "webhook.duplicate_interval_s" not in facts

@@ -8,7 +8,7 @@ times: a single line says nothing a body would not, and a line quoting a pasted 
 count it twice."""
 from __future__ import annotations
 
-import calendar
+import datetime as dt
 import re
 from typing import Any
 
@@ -110,7 +110,11 @@ def _time(line: str) -> int | None:
         if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 61):
             return None
         fraction = int((iso.group(7) or "0")[:3].ljust(3, "0"))
-        return calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) * 1000 + fraction
+        try:
+            moment = dt.datetime(year, month, day, hour, minute, min(second, 59), tzinfo=dt.timezone.utc)
+        except ValueError:  # 2026-02-30
+            return None
+        return int(moment.timestamp()) * 1000 + fraction
     clock = _CLOCK.search(line)
     if clock:
         hour, minute, second = (int(g) for g in clock.groups()[:3])
