@@ -10,6 +10,9 @@ from . import code_names as code
 from .emit import Emitter
 from ..regex_cache import cached_compile
 
+_DOT_OR_KEY = cached_compile(r"\.|(?=\[)")  # body.payload["x"] -> body, payload, ["x"]
+_NAME_LIST = cached_compile(r"[,\s]+")
+_DOT_OR_BRACKET = cached_compile(r"\.|\[")
 MAX_LINE = 400  # a longer line is a blob, not code or a log line: not read (bounded time)
 
 MAX_TEXT = 200_000
@@ -54,12 +57,12 @@ def read_payload_reads(text: str, rules: PayloadReadRules, em: Emitter) -> None:
             continue
         for match in rules.access.finditer(line):
             base = match.group("base").replace("?", "")
-            parts = [p.strip("[]\"'") for p in re.split(r"\.|(?=\[)", base) if p]
+            parts = [p.strip("[]\"'") for p in _DOT_OR_KEY.split(base) if p]
             if parts and (parts[-1] in rules.containers or parts[-1] in aliases
                           or (parts[-1] == "object" and len(parts) > 1 and parts[-2] in rules.containers | aliases)):
                 read.setdefault(match.group("dotted") or match.group("keyed") or match.group("got"), number)
         for match in rules.destructure.finditer(line):
-            for name in re.split(r"[,\s]+", match.group("names")):
+            for name in _NAME_LIST.split(match.group("names")):
                 name = name.split(":")[0].strip()
                 if name in rules.id_fields:
                     read.setdefault(name, number)
@@ -74,7 +77,7 @@ def _aliases(lines: list[str], rules: PayloadReadRules) -> set[str]:
     found = set()
     for name, expr in assigned.items():
         expr = expr.strip().rstrip(";").strip()
-        last = re.split(r"\.|\[", expr)[-1].strip("]\"'? ")
+        last = _DOT_OR_BRACKET.split(expr)[-1].strip("]\"'? ")
         if last in rules.containers:
             found.add(name)
     return found

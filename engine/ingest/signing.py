@@ -24,6 +24,7 @@ MAX_TEXT = 200_000  # the signing code of a post; a huge paste is read this far
 MAX_WINDOWS = 20  # signing lines read per text
 
 # where the parts of a signed string are joined: `${a},${b}`, f"{a},{b}", "a" + "," + b
+_PLUS = cached_compile(r"\s*\+\s*")  # a + "," + b
 _JOIN = cached_compile(r"""(["'])(?P<sep>[^"'\n]{0,4})\1\s*\.\s*join\s*\(""")
 
 
@@ -159,7 +160,7 @@ def _misjoined(expr: str, rules: SigningRules) -> bool:
                 return any(s != "," for s in seps) or not _in_order(parts)
     if joined and _is_message([_kind(n, rules) for n in code.names(expr[joined.end():])]):
         return joined.group("sep") != ","
-    pieces = re.split(r"\s*\+\s*", expr)
+    pieces = _PLUS.split(expr)
     if len(pieces) >= 5:  # a + "," + b + "," + c
         kinds = [_kind(p, rules) for p in pieces[0::2]]
         seps = [p.strip().strip("\"'") for p in pieces[1::2]]

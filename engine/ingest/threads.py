@@ -13,7 +13,6 @@ thread is read), before usernames become pseudonyms; each post is then read as p
 from __future__ import annotations
 
 import datetime as dt
-
 import re
 import warnings
 from dataclasses import dataclass
