@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from rtms_doctor.ingest import read_case
+from helpers import read_post
 
 
 def _blocks(tmp_path, kb, text: str):
-    post = tmp_path / "post.txt"
-    post.write_text(text, encoding="utf-8")
-    resolved, _ = read_case([str(post)], kb)
+    resolved = read_post(tmp_path, kb, text)
     return resolved.values.get("keepalive.callbacks_block_loop")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rtms_doctor.ingest import read_case
+from helpers import read_post
 
 CODE = """\
 join() fails with an error.
@@ -17,9 +17,7 @@ if (body.event === 'endpoint.url_validation') {
 
 
 def _symptoms(tmp_path, kb, text: str) -> set[str]:
-    post = tmp_path / "post.txt"
-    post.write_text(text, encoding="utf-8")
-    resolved, _ = read_case([str(post)], kb)
+    resolved = read_post(tmp_path, kb, text)
     return {m.sign.owner for m in resolved.signs if m.sign.owner.startswith("symptom:")}
 
 
