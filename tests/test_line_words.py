@@ -38,7 +38,7 @@ def _line_every_pattern(reader, line, em, loc):  # type: ignore[no-untyped-def]
         if status:
             em.add(f"handshake.{side}.status_code", int(status.group(1) or status.group(2)), loc)
         reason = T._REASON.search(line)
-        if reason:
+        if reason and any(c.isalnum() for c in reason.group(1)):  # not "..." pasted for it
             em.add(f"handshake.{side}.reason", reason.group(1), loc)
         elif named and named.group(0) in reader.status_names:
             code, text = reader.status_names[named.group(0)]

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from .dispatch import Dispatch
+from .products import PRODUCT_BY_PREFIX
 from ..regex_cache import cached_compile
 
 MAX_LINES = 5_000  # lines read for events; a huge log is read this far
@@ -40,8 +41,9 @@ def compile_event_lines(entry: Any) -> EventLineRules | None:
         return None
     events = "|".join(re.escape(e) for e in entry.events)
     keys = "|".join(re.escape(k) for k in sorted(entry.stream_keys, key=len, reverse=True))
+    prefixes = "|".join(re.escape(p) for p in sorted(PRODUCT_BY_PREFIX, key=len, reverse=True))  # meeting., session., ...
     return EventLineRules(
-        cached_compile(rf"(?i)\b(?:(?:meeting|webinar|session|engagement)\.)?(?:{events})\b"),
+        cached_compile(rf"(?i)\b(?:(?:{prefixes})\.)?(?:{events})\b"),
         cached_compile(rf"(?i)(?<![\w.])(?:{keys})[\"']?\s*[=:]\s*[\"']?(?P<value>[^\s\"',;)\]]+)"))
 
 
